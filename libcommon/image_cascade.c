@@ -1,0 +1,424 @@
+/*
+ * image_cascade: the decode cascade for Data Matrix images from the field
+ * (scanner captures, phone photos, camera frames).
+ *
+ * libdmtx alone reads clean, well-lit, un-mirrored symbols with a quiet
+ * zone.  Each pass below removes one reason it fails: large modules
+ * (shrink), low contrast (stretch), uneven light (adaptive threshold),
+ * noise (smoothing, 2x box downscale), mirrored
+ * images (flip), symbols without quiet zone or at 1-2 px/module (pad and
+ * upscale), and blur (Otsu binarisation).  Invariants:
+ *
+ *  1. One deadline: every pass gets a share of what is left of
+ *     o->timeout_ms, and no pass starts after the deadline.
+ *  2. Every decoded region has passed the fit check (image_dm.c,
+ *     fit_plausible: finder, clock tracks, quiet zone), so a misfit grid
+ *     is never reported.  A result is accepted only if it is valid GS1
+ *     (FNC1 first, and "]d2" + data parses with gs1_parse()), or, with
+ *     require_gs1 off, as soon as it decodes.
+ *  3. The report is the furthest any pass got: no symbol < undecodable <
+ *     not GS1 < ok.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmtx.h>
+
+#include "diag.h"
+#include "image.h"
+#include "image_int.h"
+
+enum prep {
+	PREP_NONE,
+	PREP_STRETCH,
+	PREP_OTSU,
+	PREP_ADAPTIVE,
+	PREP_SMOOTH,
+	PREP_HALF,
+	PREP_MIRROR,
+	PREP_UPSCALE,
+	PREP_MIRROR_OTSU,
+};
+
+struct pass_def {
+	const char	*name;
+	enum prep	 prep;
+	struct dm_pass	 dm;
+	size_t		 min_side;	/* run only if min(w, h) >= this */
+	size_t		 max_side;	/* run only if max(w, h) <= this (0: any) */
+};
+
+static const struct pass_def passes[] = {
+	{ "plain",	PREP_NONE,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "shrink2",	PREP_NONE,	{ 2, DmtxSymbolSquareAuto, 0, 0 }, 400, 0 },
+	{ "stretch",	PREP_STRETCH,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "otsu",	PREP_OTSU,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "adaptive",	PREP_ADAPTIVE,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "smooth",	PREP_SMOOTH,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "half",	PREP_HALF,	{ 1, 0, 0, 0 },	300, 0 },
+	{ "mirror",	PREP_MIRROR,	{ 1, 0, 0, 0 },	0, 0 },
+	{ "upscale",	PREP_UPSCALE,	{ 1, 0, 0, 0 },	0, 400 },
+	{ "mirror-otsu", PREP_MIRROR_OTSU, { 1, 0, 0, 0 }, 0, 0 },
+};
+#define NPASSES	(sizeof(passes) / sizeof(passes[0]))
+
+unsigned
+image_dm_pass_count(void)
+{
+	return (unsigned)NPASSES;
+}
+
+const char *
+image_dm_pass_name(unsigned i)
+{
+	return i < NPASSES ? passes[i].name : NULL;
+}
+
+/* --- preprocessing: each makes a packed copy (stride == w) --- */
+
+static void
+otsu_in_place(struct image *im)
+{
+	size_t hist[256] = { 0 }, n = im->w * im->h;
+	double sum = 0, sumb = 0, best = -1;
+	size_t wb = 0;
+	int thr = 128;
+
+	for (size_t i = 0; i < n; i++)
+		hist[im->px[i]]++;
+	for (int i = 0; i < 256; i++)
+		sum += (double)i * (double)hist[i];
+	for (int t = 0; t < 256; t++) {
+		double mb, mf, between;
+		size_t wf;
+
+		wb += hist[t];
+		if (wb == 0)
+			continue;
+		if ((wf = n - wb) == 0)
+			break;
+		sumb += (double)t * (double)hist[t];
+		mb = sumb / (double)wb;
+		mf = (sum - sumb) / (double)wf;
+		between = (double)wb * (double)wf * (mb - mf) * (mb - mf);
+		if (between > best) {
+			best = between;
+			thr = t;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		im->px[i] = im->px[i] <= thr ? 0 : 255;
+}
+
+static void
+stretch_in_place(struct image *im)
+{
+	size_t hist[256] = { 0 }, n = im->w * im->h, acc = 0;
+	int lo = 0, hi = 255;
+
+	for (size_t i = 0; i < n; i++)
+		hist[im->px[i]]++;
+	for (lo = 0; lo < 255 && (acc += hist[lo]) < n / 100; lo++)
+		;
+	acc = 0;
+	for (hi = 255; hi > 0 && (acc += hist[hi]) < n / 100; hi--)
+		;
+	if (hi - lo < 8)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int v = ((int)im->px[i] - lo) * 255 / (hi - lo);
+
+		im->px[i] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+	}
+}
+
+/*
+ * Box mean of radius r (window 2r+1, clamped at the edges), separable:
+ * rows into `tmp`, then columns into `out`.  All three are w x h packed.
+ */
+static void
+box_mean(const unsigned char *in, unsigned char *tmp, unsigned char *out,
+    size_t w, size_t h, size_t r)
+{
+	for (size_t y = 0; y < h; y++) {
+		const unsigned char *s = in + y * w;
+		size_t sum = 0, cnt = 0, lo = 0, hi = 0;
+
+		for (size_t x = 0; x < w; x++) {
+			size_t a = x >= r ? x - r : 0;
+			size_t b = x + r < w ? x + r : w - 1;
+
+			while (hi <= b) {
+				sum += s[hi++];
+				cnt++;
+			}
+			while (lo < a) {
+				sum -= s[lo++];
+				cnt--;
+			}
+			tmp[y * w + x] = (unsigned char)(sum / cnt);
+		}
+	}
+	for (size_t x = 0; x < w; x++) {
+		size_t sum = 0, cnt = 0, lo = 0, hi = 0;
+
+		for (size_t y = 0; y < h; y++) {
+			size_t a = y >= r ? y - r : 0;
+			size_t b = y + r < h ? y + r : h - 1;
+
+			while (hi <= b) {
+				sum += tmp[hi++ * w + x];
+				cnt++;
+			}
+			while (lo < a) {
+				sum -= tmp[lo++ * w + x];
+				cnt--;
+			}
+			out[y * w + x] = (unsigned char)(sum / cnt);
+		}
+	}
+}
+
+static int
+prep_image(const struct image *src, enum prep prep, struct image *out,
+    struct diag *d)
+{
+	size_t w = src->w, h = src->h;
+
+	if (prep == PREP_HALF) {
+		if (image_alloc(out, w / 2, h / 2, 255, d) != 0)
+			return -1;
+		for (size_t y = 0; y < h / 2; y++)
+			for (size_t x = 0; x < w / 2; x++) {
+				const unsigned char *p = src->px +
+				    2 * y * src->stride + 2 * x;
+
+				out->px[y * out->w + x] = (unsigned char)
+				    ((p[0] + p[1] + p[src->stride] +
+				    p[src->stride + 1] + 2) / 4);
+			}
+		return 0;
+	}
+	if (prep == PREP_UPSCALE) {
+		/* Quiet zone of 1/6 of the side, then upscale to >= 400 px. */
+		size_t side = w > h ? w : h, pad = side / 6 + 2;
+		size_t k = (400 + side + 2 * pad - 1) / (side + 2 * pad);
+
+		if (k < 2)
+			k = 2;
+		if (image_alloc(out, (w + 2 * pad) * k, (h + 2 * pad) * k,
+		    255, d) != 0)
+			return -1;
+		for (size_t y = 0; y < h; y++)
+			for (size_t x = 0; x < w; x++) {
+				unsigned char v = src->px[y * src->stride + x];
+
+				for (size_t j = 0; j < k; j++)
+					memset(out->px + ((y + pad) * k + j) *
+					    out->w + (x + pad) * k, v, k);
+			}
+		return 0;
+	}
+	if (image_alloc(out, w, h, 255, d) != 0)
+		return -1;
+	for (size_t y = 0; y < h; y++) {
+		const unsigned char *s = src->px + y * src->stride;
+		unsigned char *t = out->px + y * w;
+
+		if (prep == PREP_MIRROR || prep == PREP_MIRROR_OTSU)
+			for (size_t x = 0; x < w; x++)
+				t[x] = s[w - 1 - x];
+		else
+			memcpy(t, s, w);
+	}
+	switch (prep) {
+	case PREP_STRETCH:
+		stretch_in_place(out);
+		break;
+	case PREP_OTSU:
+	case PREP_MIRROR_OTSU:
+		otsu_in_place(out);
+		break;
+	case PREP_SMOOTH:
+	case PREP_ADAPTIVE: {
+		size_t n = w * h, r;
+		unsigned char *tmp = malloc(n), *mean = malloc(n);
+
+		if (tmp == NULL || mean == NULL) {
+			free(tmp);
+			free(mean);
+			image_free(out);
+			return diag_system(d, "out of memory");
+		}
+		if (prep == PREP_SMOOTH) {
+			box_mean(out->px, tmp, mean, w, h, 1);
+			memcpy(out->px, mean, n);
+		} else {
+			/* Local mean over ~1/8 of the image, minus a margin. */
+			r = (w < h ? w : h) / 16 + 3;
+			box_mean(out->px, tmp, mean, w, h, r);
+			for (size_t i = 0; i < n; i++)
+				out->px[i] = out->px[i] + 6 < mean[i] ? 0 : 255;
+		}
+		free(tmp);
+		free(mean);
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* --- acceptance --- */
+
+struct cascade {
+	const struct image_decode_opts *o;
+	unsigned	pass;		/* the pass running now */
+	struct image_dm_result first;	/* first decoded, not accepted */
+	bool		have_first;
+	bool		accepted_gs1;	/* the accepted result is valid GS1 */
+	char		why[128];	/* else why not */
+};
+
+/*
+ * GenSpecs 7.11 figure 7.11-1: CSET 82, the characters AI values may use.
+ * TODO: this interim check (FNC1 first, digits for the first AI, CSET 82
+ * or GS only) is replaced by gs1_parse() on "]d2" + data as soon as the
+ * gs1 module lands on main; it is weaker (no AI table, no check digits).
+ */
+static bool
+interim_cset82(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+	    (c >= 'a' && c <= 'z') || (c >= '!' && c <= '/' && c != '#' &&
+	    c != '$') || (c >= ':' && c <= '?') || c == '_';
+}
+
+/* Invariant 2: is `r` valid GS1 scan data? Fills why[] if not. */
+static bool
+gs1_valid(const struct image_dm_result *r, char *why, size_t cap)
+{
+	if (!r->gs1) {
+		snprintf(why, cap, "no FNC1 in first position");
+		return false;
+	}
+	if (r->len < 3 || r->data[0] < '0' || r->data[0] > '9' ||
+	    r->data[1] < '0' || r->data[1] > '9') {
+		snprintf(why, cap, "does not start with an AI");
+		return false;
+	}
+	for (size_t i = 0; i < r->len; i++)
+		if (r->data[i] != 0x1D && !interim_cset82(r->data[i])) {
+			snprintf(why, cap, "byte %zu is not in CSET 82", i);
+			return false;
+		}
+	return true;
+}
+
+static bool
+accept_cb(void *arg, const struct image_dm_result *r)
+{
+	struct cascade *c = arg;
+	char why[sizeof(c->first.why)] = "";
+
+	if (gs1_valid(r, why, sizeof(why))) {
+		c->accepted_gs1 = true;
+		return true;
+	}
+	c->accepted_gs1 = false;
+	snprintf(c->why, sizeof(c->why), "%s", why);
+	if (!c->have_first) {
+		c->first = *r;
+		c->first.status = IMAGE_DM_NOT_GS1;
+		c->first.pass = (int)c->pass;
+		snprintf(c->first.why, sizeof(c->first.why), "%s", why);
+		c->have_first = true;
+	}
+	return !c->o->require_gs1;
+}
+
+int
+dm_cascade(const struct image *im, const struct image_decode_opts *o,
+    struct image_dm_result *r, struct diag *d)
+{
+	static const struct image_decode_opts defo = IMAGE_DECODE_OPTS_INIT;
+	double t0 = dm_now_ms(), deadline;
+	struct cascade *c;
+	int best = IMAGE_DM_NO_SYMBOL;
+	unsigned todo[NPASSES], ntodo = 0;
+	size_t lo, hi;
+
+	dm_result_clear(r);
+	if (o == NULL)
+		o = &defo;
+	if (im == NULL || im->px == NULL || im->w == 0 || im->h == 0)
+		return diag_input(d, "empty image");
+	deadline = t0 + (o->timeout_ms > 0 ? o->timeout_ms : 1);
+	lo = im->w < im->h ? im->w : im->h;
+	hi = im->w < im->h ? im->h : im->w;
+	for (unsigned i = 0; i < NPASSES; i++) {
+		if (o->passes != 0 && (o->passes & (1U << i)) == 0)
+			continue;
+		if (lo < passes[i].min_side ||
+		    (passes[i].max_side != 0 && hi > passes[i].max_side))
+			continue;
+		todo[ntodo++] = i;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return diag_system(d, "out of memory");
+	c->o = o;
+	for (unsigned k = 0; k < ntodo; k++) {
+		const struct pass_def *p = &passes[todo[k]];
+		double now = dm_now_ms(), share;
+		struct image work, *use = &work;
+		int st;
+
+		if (now >= deadline)
+			break;		/* invariant 1 */
+		share = (deadline - now) / (ntodo - k);
+		c->pass = todo[k];
+		if (p->prep == PREP_NONE && im->stride == im->w) {
+			use = (struct image *)im;
+		} else if (prep_image(im, p->prep, &work, d) != 0) {
+			free(c);
+			return -1;
+		}
+		st = dm_libdmtx_pass(use, &p->dm, now + share, accept_cb, c,
+		    r, d);
+		if (use == &work)
+			image_free(&work);
+		if (st < 0) {
+			free(c);
+			return -1;
+		}
+		if (st == IMAGE_DM_OK) {
+			r->status = c->accepted_gs1 ? IMAGE_DM_OK :
+			    IMAGE_DM_NOT_GS1;
+			if (!c->accepted_gs1)
+				snprintf(r->why, sizeof(r->why), "%s", c->why);
+			r->pass = (int)todo[k];
+			snprintf(r->pass_name, sizeof(r->pass_name), "%s",
+			    p->name);
+			r->mirrored = p->prep == PREP_MIRROR ||
+			    p->prep == PREP_MIRROR_OTSU;
+			r->ms = dm_now_ms() - t0;
+			free(c);
+			return 0;
+		}
+		if (st > best)
+			best = st;
+	}
+	if (c->have_first) {
+		*r = c->first;
+		snprintf(r->pass_name, sizeof(r->pass_name), "%s",
+		    passes[c->first.pass].name);
+		r->mirrored = passes[c->first.pass].prep == PREP_MIRROR ||
+		    passes[c->first.pass].prep == PREP_MIRROR_OTSU;
+	}
+	r->status = (enum image_dm_status)best;
+	r->ms = dm_now_ms() - t0;
+	free(c);
+	return 0;
+}
