@@ -92,6 +92,10 @@ $(OBJ)/%.o: %.c
 
 $(OBJ)/libcommon/gs1_table.o: $(GEN)
 
+# dscsa-epcis finds its XSDs here once installed (DSCSA_SCHEMAS overrides).
+$(OBJ)/libcommon/epcis_util.o: DEFS += \
+	-DEPCIS_SCHEMA_DIR='"$(PREFIX)/share/dscsa-tools/schemas"'
+
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -154,6 +158,10 @@ install: all
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin
 	install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1
 	$(if $(MAN5),install -m 644 $(MAN5) $(DESTDIR)$(PREFIX)/share/man/man5)
+	for d in schemas/epcis-*; do \
+	    install -d $(DESTDIR)$(PREFIX)/share/dscsa-tools/$$d && \
+	    install -m 644 $$d/* $(DESTDIR)$(PREFIX)/share/dscsa-tools/$$d || exit 1; \
+	done
 
 clean distclean:
 	rm -rf build

@@ -1,0 +1,212 @@
+/*
+ * epcis: EPCIS 1.2 and 2.0 XML for DSCSA (DESIGN.md section 5).
+ *
+ * Three parts behind this one header:
+ *
+ *  - a streaming reader (epcis_read.c, libxml2 xmlTextReader) that gives one
+ *    event at a time with its fields, its canonical bytes (epcis_c14n.c) and
+ *    its CBV 2.0 event hash id (epcis_hash.c).  Hostile input is refused: no
+ *    network, no DTD at all (so no entity expansion, no XXE), depth and size
+ *    limits (epcis_xml_options() is the one place that sets libxml2's
+ *    parser options);
+ *  - a streaming writer (epcis_write.c, libxml2 xmlTextWriter) of whole
+ *    documents, in constant memory;
+ *  - conversion between EPCIS 1.2 and 2.0 (epcis_convert.c).
+ *
+ * Standards: EPCIS 1.2 (GS1, 2016) and EPCIS 2.0 (GS1, 2022) XML bindings
+ * and their XSDs (schemas/epcis-1.2, schemas/epcis-2.0); CBV 1.2 and 2.0;
+ * CBV 2.0 section 8.9 (event hash id) as the reference implementation
+ * RalphTro/epcis-event-hash-generator computes it; W3C Exclusive XML
+ * Canonicalization 1.0 (canonical form).  The canonical form and the
+ * extension namespace are specified in dscsa-epcis(1).
+ *
+ * Thread-safety: a reader or writer belongs to one thread.  epcis_init() must
+ * have run (every open function calls it) before threads share libxml2.
+ */
+#ifndef DSCSA_EPCIS_H
+#define DSCSA_EPCIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+/* "ni:///sha-256;" + 64 hex + "?ver=CBV2.0" + NUL */
+#define EPCIS_HASH_ID_MAX	96
+
+/* The project's namespace for per-item attributes (dscsa-epcis(1)). */
+#define EPCIS_NS_DSCSA		"https://dscsa-tools.org/ns/1"
+#define EPCIS_NS_1_2		"urn:epcglobal:epcis:xsd:1"
+#define EPCIS_NS_2_0		"urn:epcglobal:epcis:xsd:2"
+#define EPCIS_NS_CBVMDA		"urn:epcglobal:cbv:mda"
+#define EPCIS_NS_GS1USHC	"http://epcis.gs1us.org/hc/ns"
+#define EPCIS_NS_SBDH \
+	"http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+
+/* Limits of the reader (defaults; epcis_read_opts can lower them). */
+#define EPCIS_MAX_DEPTH		64	/* element nesting in a document */
+#define EPCIS_MAX_EVENT_BYTES	(64UL << 20) /* bytes of XML in one event */
+
+enum epcis_version {
+	EPCIS_V1_2 = 12,
+	EPCIS_V2_0 = 20,
+};
+
+enum epcis_event_type {
+	EPCIS_OBJECT = 1,
+	EPCIS_AGGREGATION,
+	EPCIS_TRANSACTION,
+	EPCIS_TRANSFORMATION,
+	EPCIS_ASSOCIATION,
+	EPCIS_QUANTITY,		/* EPCIS 1.x only (deprecated) */
+};
+
+/* "ObjectEvent" ...; NULL for a bad value. */
+const char *epcis_event_type_name(enum epcis_event_type t);
+
+/* A typed reference: bizTransaction, source or destination. */
+struct epcis_ref {
+	const char	*type;		/* the type attribute; NULL if absent */
+	const char	*id;		/* the element's text */
+};
+
+/* A per-item attribute in the project namespace (dscsa-epcis(1)). */
+struct epcis_item_attr {
+	const char	*epc;
+	const char	*key;
+	const char	*value;
+};
+
+/*
+ * One event.  Everything is borrowed from the reader until the next
+ * epcis_reader_next() or epcis_reader_free().  Strings are UTF-8, trimmed of
+ * leading and trailing white space, NUL-terminated; NULL when absent.
+ */
+struct epcis_event {
+	enum epcis_event_type type;
+	enum epcis_version version;	/* of the document it came from */
+	const char	*action, *biz_step, *disposition;
+	const char	*event_time, *event_time_zone_offset, *record_time;
+	const char	*event_id;
+	const char	*read_point, *biz_location;
+	const char	*parent_id;
+	const char	*transformation_id;
+	/* epcList (Object, Transaction), childEPCs (Aggregation, Association),
+	 * outputEPCList (Transformation), in document order */
+	size_t		 nepc;
+	const char *const *epcs;
+	size_t		 ninput;	/* inputEPCList (Transformation) */
+	const char *const *inputs;
+	size_t		 nbiz_tx;
+	const struct epcis_ref *biz_tx;
+	size_t		 nsource;
+	const struct epcis_ref *sources;
+	size_t		 ndest;
+	const struct epcis_ref *dests;
+	/* ILMD (cbvmda, or the legacy gs1ushc names) */
+	const char	*lot, *expiry;
+	/* errorDeclaration */
+	const char	*error_time, *error_reason;
+	size_t		 ncorrective;
+	const char *const *corrective;
+	/* per-item attributes (EPCIS_NS_DSCSA) */
+	size_t		 nattr;
+	const struct epcis_item_attr *attrs;
+	/* the canonical form (dscsa-epcis(1) "CANONICAL FORM") */
+	const unsigned char *canon;
+	size_t		 canon_len;
+	/* the CBV 2.0 pre-hash string and event hash id */
+	const char	*prehash;
+	size_t		 prehash_len;
+	char		 hash_id[EPCIS_HASH_ID_MAX];
+	unsigned long	 line;		/* where the event element starts */
+};
+
+struct epcis_read_opts {
+	bool		 validate;	/* against the XSD of the version */
+	const char	*schema_dir;	/* NULL: epcis_schema_dir() */
+	unsigned	 max_depth;	/* 0: EPCIS_MAX_DEPTH */
+	size_t		 max_event_bytes; /* 0: EPCIS_MAX_EVENT_BYTES */
+	bool		 no_canon;	/* skip the canonical form */
+	bool		 no_hash;	/* skip pre-hash and hash id */
+};
+#define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false }
+
+struct epcis_reader;		/* opaque */
+
+/*
+ * Read EPCIS events from `f` (named `name` in messages) or from `len` bytes
+ * at `buf`.  The input is an EPCISDocument (1.2 or 2.0: the root's
+ * namespace says which), an EPCISQueryDocument, or one bare event element
+ * such as the canonical form.  With o->validate the whole input is checked
+ * against the XSD of its version while it is read (a bare event cannot be
+ * validated: DIAG_INPUT).
+ *
+ * Ownership: *out is the caller's, freed with epcis_reader_free(); `f`,
+ * `buf` and `name` are borrowed for the reader's life; `o` (may be NULL) is
+ * copied.  Errors: DIAG_SYSTEM (no memory, schema not loadable).
+ */
+int	epcis_reader_open(struct epcis_reader **out, FILE *f, const char *name,
+	    const struct epcis_read_opts *o, struct diag *d);
+int	epcis_reader_open_mem(struct epcis_reader **out, const void *buf,
+	    size_t len, const char *name, const struct epcis_read_opts *o,
+	    struct diag *d);
+
+/*
+ * The next event: 1, 0 at the end of the document, -1 on error.  An error
+ * names file and line; after it the reader only returns -1.
+ * Errors: DIAG_INPUT (not well-formed, DTD, too deep, too big, not EPCIS,
+ * an event without eventTime); DIAG_VERIFY (o->validate and the document is
+ * not valid against its XSD); DIAG_SYSTEM (read error, no memory).
+ */
+int	epcis_reader_next(struct epcis_reader *r, struct epcis_event *ev,
+	    struct diag *d);
+
+/* The version of the document (after the first epcis_reader_next()). */
+enum epcis_version epcis_reader_version(const struct epcis_reader *r);
+
+void	epcis_reader_free(struct epcis_reader *r);
+
+/*
+ * Where the schemas are: $DSCSA_SCHEMAS if set, else the compiled-in
+ * default ($(PREFIX)/share/dscsa-tools/schemas).  Borrowed, static.
+ */
+const char *epcis_schema_dir(void);
+
+/*
+ * The main XSD of `v` under `dir` (NULL: epcis_schema_dir()) into buf.
+ * Returns 0, or -1 (DIAG_SYSTEM) if it does not fit.
+ */
+int	epcis_schema_path(enum epcis_version v, const char *dir, char *buf,
+	    size_t cap, struct diag *d);
+
+/*
+ * libxml2 parser options used for every EPCIS input: XML_PARSE_NONET,
+ * XML_PARSE_NOCDATA; never NOENT, DTDLOAD, DTDATTR, DTDVALID or HUGE.
+ */
+int	epcis_xml_options(void);
+
+/*
+ * Initialise libxml2 once for the process: no external entity loading
+ * other than local schema files, no network.  Idempotent.
+ */
+void	epcis_init(void);
+
+/*
+ * CBV 2.0 section 8.9 hash id of the pre-hash string `s` (`len` bytes):
+ * "ni:///sha-256;<hex>?ver=CBV2.0" into out (EPCIS_HASH_ID_MAX bytes).
+ * Errors: DIAG_SYSTEM (OpenSSL failure).
+ */
+int	epcis_hash_id(const char *s, size_t len, char out[EPCIS_HASH_ID_MAX],
+	    struct diag *d);
+
+/*
+ * The canonical GS1 Digital Link form (https://id.gs1.org/...) of an EPC
+ * URI (urn:epc:id:, urn:epc:class:, urn:epc:idpat:) or a Digital Link URI,
+ * as CBV 2.0 section 8.9 hashes it, into buf (cap bytes).  Returns its
+ * length, or 0 if `uri` has no such form (or it does not fit).
+ */
+size_t	epcis_dl_normalise(const char *uri, size_t len, char *buf, size_t cap);
+
+#endif /* DSCSA_EPCIS_H */

@@ -1,0 +1,248 @@
+/*
+ * Unit tests of the CBV 2.0 event hash id (libcommon/epcis_hash.c): every
+ * XML row of tests/data/epcis/hash/expected-hashes.tsv (published vectors of
+ * RalphTro/epcis-event-hash-generator and computed DSCSA ones), the
+ * pre-hash strings byte for byte against the .prehashes files, and tables
+ * for the value canonisation (EPC URI to Digital Link, numbers, times).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "epcis.h"
+#include "testutil.h"
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+
+	return t != NULL && t[0] != '\0' ? t : ".";
+}
+
+/* Line `n` (1-based) of a file into buf, without the newline; -1 if none. */
+static int
+file_line(const char *path, unsigned long n, char *buf, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long i = 0;
+	int rc = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(buf, (int)cap, f) != NULL)
+		if (++i == n) {
+			buf[strcspn(buf, "\n")] = '\0';
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
+static void
+test_vectors(void)
+{
+	char path[1024], line[1024], file[512], want[128];
+	static char pre[1 << 16];
+	unsigned long rows = 0, row = 0;
+	FILE *tsv;
+
+	snprintf(path, sizeof(path), "%s/tests/data/epcis/hash/expected-hashes.tsv",
+	    top());
+	tsv = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tsv);
+	while (fgets(line, sizeof(line), tsv) != NULL) {
+		unsigned long idx;
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+		unsigned long k = 0;
+		FILE *f;
+		int rc;
+
+		row++;
+		if (row == 1 || sscanf(line, "%511s %lu %127s", file, &idx,
+		    want) != 3)
+			continue;
+		if (strstr(file, ".xml") == NULL)
+			continue;		/* JSON-LD is not read */
+		snprintf(path, sizeof(path), "%s/tests/data/epcis/hash/%s",
+		    top(), file);
+		f = fopen(path, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL_FATAL(epcis_reader_open(&r, f, file, NULL, &d), 0);
+		while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
+			if (++k == idx)
+				break;
+		if (rc != 1) {
+			char msg[600];
+
+			fprintf(stderr, "row %lu (%s event %lu): %s\n", row, file,
+			    idx, diag_format(&d, msg, sizeof(msg)));
+			CU_FAIL("event not read");
+		} else {
+			snprintf(path, sizeof(path),
+			    "%s/tests/data/epcis/hash/%s.prehashes", top(), file);
+			CU_ASSERT_EQUAL(file_line(path, idx, pre, sizeof(pre)), 0);
+			TEST_STR_EQ(row, ev.prehash, pre);
+			TEST_STR_EQ(row, ev.hash_id, want);
+			rows++;
+		}
+		epcis_reader_free(r);
+		fclose(f);
+	}
+	fclose(tsv);
+	/* 14 DSCSA and "identical" rows + 36 published XML rows */
+	TEST_INT_EQ(0, (long long)rows, 50);
+}
+
+static void
+test_dl_normalise(void)
+{
+	static const struct {
+		const char	*in, *want;	/* want NULL: no DL form */
+	} cases[] = {
+		{ "urn:epc:id:sgtin:0614141.107346.2017",
+		    "https://id.gs1.org/01/10614141073464/21/2017" },
+		{ "urn:epc:id:sgtin:030001.0012345.11",
+		    "https://id.gs1.org/01/00300010123455/21/11" },
+		{ "urn:epc:id:sgtin:0614141.107346.A%2FB(1)",
+		    "https://id.gs1.org/01/10614141073464/21/A%2FB%281%29" },
+		{ "urn:epc:id:sscc:4012345.0000000111",
+		    "https://id.gs1.org/00/040123450000001112" },
+		{ "urn:epc:id:sscc:0300011.1234567890",
+		    "https://id.gs1.org/00/103000112345678900" },
+		{ "urn:epc:id:sgln:4012345.00011.987",
+		    "https://id.gs1.org/414/4012345000115/254/987" },
+		{ "urn:epc:id:sgln:030001.111111.0",
+		    "https://id.gs1.org/414/0300011111116" },
+		{ "urn:epc:id:pgln:4000001.98765",
+		    "https://id.gs1.org/417/4000001987658" },
+		{ "urn:epc:class:lgtin:4012345.012345.998877",
+		    "https://id.gs1.org/01/04012345123456/10/998877" },
+		{ "urn:epc:idpat:sgtin:030001.0012345.*",
+		    "https://id.gs1.org/01/00300010123455" },
+		{ "urn:epc:id:giai:4000001.111",
+		    "https://id.gs1.org/8004/4000001111" },
+		{ "urn:epc:id:gdti:4012345.55555.1234",
+		    "https://id.gs1.org/253/40123455555541234" },
+		{ "https://example.com/01/9780345418913/21/765tz?11=221109",
+		    "https://id.gs1.org/01/09780345418913/21/765tz" },
+		{ "https://id.gs1.org/01/09780345418913/10/L1/21/S1",
+		    "https://id.gs1.org/01/09780345418913/21/S1" },
+		{ "urn:epc:id:sgtin:0614141.10734.2017", NULL },	/* short */
+		{ "urn:epcglobal:cbv:bt:0300011111215:DEL100", NULL },
+		{ "geo:47.506694,11.104301", NULL },
+		{ "https://example.com/no/key", NULL },
+	};
+	char buf[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = epcis_dl_normalise(cases[i].in, strlen(cases[i].in),
+		    buf, sizeof(buf));
+
+		if (cases[i].want == NULL)
+			TEST_INT_EQ(i, (long long)n, 0);
+		else {
+			TEST_INT_EQ(i, (long long)n, (long long)strlen(cases[i].want));
+			TEST_STR_EQ(i, n > 0 ? buf : "", cases[i].want);
+		}
+	}
+}
+
+/* Values through a one-field event: <x:v> is a user extension, hashed last. */
+static void
+test_value_canon(void)
+{
+	static const struct {
+		const char	*value, *want;
+	} cases[] = {
+		{ "26.0", "26" },
+		{ "+1e3", "1000" },
+		{ "0.10", "0.1" },
+		{ "00123", "123" },
+		{ "1_000", "1000" },
+		{ "1e-05", "1e-05" },
+		{ "12.5e1", "125" },
+		{ "1.", "1" },
+		{ "nan", "nan" },
+		{ "1e", "1e" },
+		{ "A123", "A123" },
+		{ "gs1:Temperature", "https://gs1.org/voc/Temperature" },
+		{ "urn:epcglobal:cbv:disp:active", "https://ref.gs1.org/cbv/Disp-active" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[1024], want[512];
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+
+		snprintf(doc, sizeof(doc), "<ObjectEvent xmlns:x=\"urn:x\">"
+		    "<eventTime>2020-01-01T00:00:00Z</eventTime>"
+		    "<x:v> %s </x:v></ObjectEvent>", cases[i].value);
+		snprintf(want, sizeof(want), "eventType=ObjectEvent"
+		    "eventTime=2020-01-01T00:00:00.000Z{urn:x}v=%s",
+		    cases[i].want);
+		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
+		    "t", NULL, &d), 0);
+		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
+		TEST_STR_EQ(i, ev.prehash, want);
+		epcis_reader_free(r);
+	}
+}
+
+static void
+test_time_canon(void)
+{
+	static const struct {
+		const char	*value, *want;
+	} cases[] = {
+		{ "2020-03-04T11:00:30.000+01:00", "2020-03-04T10:00:30.000Z" },
+		{ "2020-03-04T11:00:30+01:00", "2020-03-04T10:00:30.000Z" },
+		{ "2020-01-01T00:30:00-05:30", "2020-01-01T06:00:00.000Z" },
+		{ "2020-01-01T00:30:00+01:00", "2019-12-31T23:30:00.000Z" },
+		{ "2020-03-01T00:00:00+00:01", "2020-02-29T23:59:00.000Z" },
+		{ "2021-01-01T00:00:03.1415Z", "2021-01-01T00:00:03.142Z" },
+		{ "2021-01-01T00:00:03.1414Z", "2021-01-01T00:00:03.141Z" },
+		{ "2021-01-01T00:00:03.1425Z", "2021-01-01T00:00:03.142Z" },
+		{ "2021-01-01T00:00:03.9995Z", "2021-01-01T00:00:04.000Z" },
+		{ "2021-12-31T23:59:59.9999Z", "2022-01-01T00:00:00.000Z" },
+		{ "2021-01-01T12:00Z", "2021-01-01T12:00:00.000Z" },
+		{ "not a time", "not a time" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[1024], want[512];
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+
+		snprintf(doc, sizeof(doc), "<ObjectEvent><eventTime>%s"
+		    "</eventTime></ObjectEvent>", cases[i].value);
+		snprintf(want, sizeof(want), "eventType=ObjectEventeventTime=%s",
+		    cases[i].want);
+		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
+		    "t", NULL, &d), 0);
+		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
+		TEST_STR_EQ(i, ev.prehash, want);
+		epcis_reader_free(r);
+	}
+}
+
+int
+main(void)
+{
+	static const struct test_case tests[] = {
+		{ "published and computed vectors", test_vectors },
+		{ "EPC URI and Digital Link normalisation", test_dl_normalise },
+		{ "value canonisation", test_value_canon },
+		{ "time canonisation", test_time_canon },
+		{ NULL, NULL },
+	};
+
+	return test_run("epcis_hash", tests);
+}
