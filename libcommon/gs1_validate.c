@@ -1,0 +1,214 @@
+/*
+ * gs1_validate: rules over a whole message, after each value's syntax.
+ *
+ * Order of checks, first failure reported:
+ *  1. repeated AIs must carry identical values (GenSpecs 4.14.1);
+ *  2. GS1_PROFILE_GS1 and up: the dictionary's ex= (invalid pairs,
+ *     GenSpecs 4.14.1, Figure 4.14-1) and req= (mandatory associations,
+ *     GenSpecs 4.14.2, Figure 4.14-2) attributes, for each AI in message
+ *     order, ex= first; a pattern digit 'n' matches any digit, and an AI
+ *     never excludes itself;
+ *  3. GS1_PROFILE_DSCSA: the product identifier of FD&C Act 581(14) and
+ *     582: GTIN (01), serial (21, at most 20 characters), lot (10) and
+ *     expiry (17) all present; a GTIN indicator digit of 0-8 (9 is a
+ *     variable-measure item, which a DSCSA package never is); a GTIN that
+ *     carries the NDC (GTIN-14 digits 2-3 "03", the FDA NDC-in-GTIN
+ *     convention) unless the NDC travels in AI (715) (FDA final rule of
+ *     2026-03-05); an expiry with a real day, not 00 (GSCN 21-040,
+ *     healthcare expiry dates from 2025); an expiry not before `today`.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diag.h"
+#include "gs1.h"
+#include "gs1_int.h"
+
+static bool
+pattern_match(const char *p, size_t plen, const char *ai)
+{
+	if (strlen(ai) != plen)
+		return false;
+	for (size_t i = 0; i < plen; i++)
+		if (p[i] != 'n' && p[i] != ai[i])
+			return false;
+	return true;
+}
+
+/* An element matching pattern p, other than `self` (may be NULL). */
+static const struct gs1_element *
+find_pattern(const struct gs1_msg *m, const char *p, size_t plen,
+    const char *self)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if ((self == NULL || strcmp(m->el[i].ai, self) != 0) &&
+		    pattern_match(p, plen, m->el[i].ai))
+			return &m->el[i];
+	return NULL;
+}
+
+/* "01+21,02,35nn" -> "(01)+(21), (02) or (35nn)" */
+static void
+describe_req(const char *req, char *buf, size_t cap)
+{
+	size_t n = 0, alts = 1, alt = 0;
+
+	for (const char *p = req; *p != '\0'; p++)
+		alts += *p == ',';
+	buf[0] = '\0';
+	for (const char *p = req; *p != '\0' && n + 12 < cap;) {
+		size_t k = strcspn(p, "+,");
+
+		n += (size_t)snprintf(buf + n, cap - n, "(%.*s)", (int)k, p);
+		p += k;
+		if (*p == '+') {
+			buf[n++] = '+';
+			buf[n] = '\0';
+			p++;
+		} else if (*p == ',') {
+			alt++;
+			n += (size_t)snprintf(buf + n, cap - n, "%s",
+			    alt + 1 == alts ? " or " : ", ");
+			p++;
+		}
+	}
+}
+
+static int
+check_pairs(const struct gs1_msg *m, struct diag *d)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct gs1_element *e = &m->el[i];
+		const struct gs1_ai *a = e->def;
+
+		if (a == NULL)
+			continue;
+		for (size_t x = 0; x < a->nex; x++) {
+			const char *p = a->ex[x];
+
+			while (*p != '\0') {
+				size_t k = strcspn(p, ",");
+				const struct gs1_element *f = find_pattern(m, p,
+				    k, e->ai);
+
+				if (f != NULL)
+					return diag_input(d, "AI (%s) must not "
+					    "appear with AI (%s)", e->ai,
+					    f->ai);
+				p += k + (p[k] == ',');
+			}
+		}
+		for (size_t r = 0; r < a->nreq; r++) {
+			const char *p = a->req[r];
+			bool ok = false;
+
+			while (*p != '\0' && !ok) {
+				size_t k = strcspn(p, ",");
+				bool all = true;
+
+				for (size_t j = 0; j < k;) {
+					size_t l = strcspn(p + j, "+,");
+
+					if (l > k - j)
+						l = k - j;
+					if (find_pattern(m, p + j, l, NULL) ==
+					    NULL)
+						all = false;
+					j += l + 1;
+				}
+				ok = all;
+				p += k + (p[k] == ',');
+			}
+			if (!ok) {
+				char want[256];
+
+				describe_req(a->req[r], want, sizeof(want));
+				return diag_input(d, "AI (%s) requires AI %s",
+				    e->ai, want);
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+check_dscsa(const struct gs1_msg *m, const struct gs1_date *today,
+    struct diag *d)
+{
+	static const struct {
+		const char	*ai, *what;
+	} need[] = {
+		{ "01", "GTIN" }, { "21", "serial number" },
+		{ "10", "lot" }, { "17", "expiry date" },
+	};
+	static const char pfx[] = "DSCSA profile: ";
+	const struct gs1_element *g, *s, *x;
+	struct gs1_date exp;
+	bool day00;
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (gs1_msg_find(m, need[i].ai) == NULL)
+			return diag_input(d, "%smissing AI (%s) %s", pfx,
+			    need[i].ai, need[i].what);
+	g = gs1_msg_find(m, "01");
+	s = gs1_msg_find(m, "21");
+	x = gs1_msg_find(m, "17");
+	if (s->len > 20)
+		return gs1_value_error(d, pfx, "21", "serial number longer "
+		    "than 20 characters", s->value, s->len, 20, s->len - 20);
+	if (g->len != 14)
+		return gs1_value_error(d, pfx, "01", "GTIN must have 14 digits",
+		    g->value, g->len, 0, g->len);
+	if (g->value[0] == '9')
+		return gs1_value_error(d, pfx, "01", "indicator digit 9 "
+		    "(variable measure) is not allowed", g->value, g->len, 0,
+		    1);
+	if ((g->value[1] != '0' || g->value[2] != '3') &&
+	    gs1_msg_find(m, "715") == NULL)
+		return gs1_value_error(d, pfx, "01", "GTIN does not carry an "
+		    "NDC (digits 2-3 are not 03) and there is no AI (715)",
+		    g->value, g->len, 1, 2);
+	if (x->len != 6 || gs1_date_from_yymmdd(x->value, today, &exp,
+	    &day00) != 0)
+		return gs1_value_error(d, pfx, "17", "bad expiry date",
+		    x->value, x->len, 0, x->len);
+	if (day00)
+		return gs1_value_error(d, pfx, "17", "day 00 is not allowed "
+		    "for a healthcare expiry date", x->value, x->len, 4, 2);
+	if (gs1_date_diff(today, &exp) < 0)
+		return diag_input(d, "%sAI (17): expired on %04d-%02d-%02d "
+		    "(today is %04d-%02d-%02d)", pfx, exp.year, exp.month,
+		    exp.day, today->year, today->month, today->day);
+	return 0;
+}
+
+int
+gs1_validate(const struct gs1_msg *m, const struct gs1_validate_opts *o,
+    struct diag *d)
+{
+	struct gs1_date today;
+
+	for (size_t i = 1; i < m->n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(m->el[i].ai, m->el[j].ai) == 0 &&
+			    (m->el[i].len != m->el[j].len ||
+			    memcmp(m->el[i].value, m->el[j].value,
+			    m->el[i].len) != 0))
+				return diag_input(d, "AI (%s) appears twice "
+				    "with different values", m->el[i].ai);
+	if (o->profile == GS1_PROFILE_NONE)
+		return 0;
+	if (check_pairs(m, d) != 0)
+		return -1;
+	if (o->profile != GS1_PROFILE_DSCSA)
+		return 0;
+	today = o->today;
+	if (today.year == 0 && gs1_date_today(&today) != 0)
+		return diag_system(d, "cannot read the clock");
+	if (!gs1_date_valid(&today))
+		return diag_input(d, "bad reference date %04d-%02d-%02d",
+		    today.year, today.month, today.day);
+	return check_dscsa(m, &today, d);
+}
