@@ -364,6 +364,61 @@ test_zpl_native(void)
 	}
 }
 
+/* From a parsed message: compact order, the check bytes, the HRI lines. */
+static void
+test_from_msg(void)
+{
+	static const struct {
+		const char	*in;
+		bool		 ndc;
+		const char	*bracketed;	/* NULL: label_encode fails */
+		const char	*hri;		/* lines joined by '|' */
+	} cases[] = {
+		{ "[01]00312345678906[10]A1B2C3[17]271231[21]7X2KQ9PLM3ZT", false,
+		  "[01]00312345678906[17]271231[10]A1B2C3[21]7X2KQ9PLM3ZT",
+		  "GTIN: 00312345678906|SN: 7X2KQ9PLM3ZT|LOT: A1B2C3|"
+		  "EXP: 2027-12-31" },
+		{ "(21)S1(01)00312345678906(17)270200", true,
+		  "[01]00312345678906[17]270200[21]S1",
+		  "NDC: 1234567890|SN: S1|EXP: 2027-02" },
+		{ "[01]04012345678901[21]X", true, NULL, "" },
+		{ "[00]003123450000000011", false, "[00]003123450000000011",
+		  "SSCC: 003123450000000011" },
+	};
+	struct gs1_parse_opts po = GS1_PARSE_OPTS_INIT;
+	static struct gs1_msg m;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct label_opts o = LABEL_OPTS_INIT;
+		struct label *l;
+		struct label_info li;
+		struct diag d = DIAG_INIT;
+		char joined[256] = "";
+
+		o.ndc = cases[i].ndc;
+		o.hri = LABEL_HRI_BELOW;
+		o.today = (struct gs1_date){ 2026, 12, 1 };
+		CU_ASSERT_EQUAL_FATAL(label_new(&l, &o, &d), 0);
+		TEST_INT_EQ(i, gs1_parse(&m, gs1_table_embedded(), cases[i].in,
+		    strlen(cases[i].in), &po, &d), 0);
+		if (cases[i].bracketed == NULL) {
+			TEST_INT_EQ(i, label_encode(l, &m, &d), -1);
+			TEST_INT_EQ(i, d.kind, DIAG_INPUT);
+			label_free(l);
+			continue;
+		}
+		TEST_INT_EQ(i, label_encode(l, &m, &d), 0);
+		label_info(l, &li);
+		TEST_STR_EQ(i, li.bracketed, cases[i].bracketed);
+		for (size_t k = 0, o2 = 0; k < li.nhri; k++)
+			o2 += (size_t)snprintf(joined + o2, sizeof(joined) - o2,
+			    "%s%s", k > 0 ? "|" : "", li.hri[k]);
+		TEST_STR_EQ(i, joined, cases[i].hri);
+		TEST_INT_EQ(i, label_check(l, &d), 0);
+		label_free(l);
+	}
+}
+
 /* Turn our ^GFA field back into an image. */
 static int
 gfa_image(const char *zpl, struct image *out)
@@ -699,6 +754,7 @@ main(void)
 		{ "EPS", test_eps },
 		{ "ZPL native ^BX field data", test_zpl_native },
 		{ "ZPL ^GFA is the bitmap", test_zpl_graphic },
+		{ "from a parsed message", test_from_msg },
 		{ "file names", test_names },
 		{ "file names, many", test_names_many },
 		{ "in-line check", test_check },
