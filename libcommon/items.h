@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "epc.h"
 #include "gs1.h"
 
 #define ITEMS_LINE_MAX	65536	/* bytes in one line, '\n' included */
@@ -55,6 +56,9 @@ struct items_opts {
  * Read items from `f`, named `name` in messages ("<stdin>", a path).
  * Ownership: *out is the caller's, freed with items_reader_free(); `f` and
  * `name` are borrowed for the reader's life.  `o` may be NULL.
+ * The reader read(2)s fileno(f) directly (lines are handled as they
+ * arrive): do not read `f` through stdio while the reader is in use.
+ * Errors: DIAG_SYSTEM (no memory).
  */
 int	items_reader_open(struct items_reader **out, FILE *f, const char *name,
 	    const struct items_opts *o, struct diag *d);
@@ -85,9 +89,49 @@ int	items_write(FILE *f, const struct gs1_msg *m, enum gs1_form form,
 	    size_t attrs_raw_len, struct diag *d);
 
 /*
+ * Write one line that is already rendered (an EPC URI, say): `item`, then
+ * TAB and `attrs_raw` if attrs_raw_len > 0, then '\n'.  Errors: DIAG_SYSTEM
+ * as items_write().
+ */
+int	items_write_line(FILE *f, const char *item, size_t len,
+	    const char *attrs_raw, size_t attrs_raw_len, struct diag *d);
+
+/*
  * Percent-encode `len` bytes for an attribute value ('%', TAB, CR, LF) into
  * buf; returns the encoded length, or (size_t)-1 if it does not fit cap.
  */
 size_t	items_attr_encode(const char *val, size_t len, char *buf, size_t cap);
+
+/*
+ * Called for each bad item (warning false: the diag names file, line and
+ * problem) and each lenient-reader note (warning true).  `d` is borrowed
+ * for the call.
+ */
+typedef void (*items_report_fn)(void *ctx, const struct diag *d,
+    bool warning);
+
+struct items_convert_opts {
+	struct items_opts	 read;
+	bool			 validate;	/* check only, write nothing */
+	struct gs1_validate_opts check;		/* applied to every item */
+	bool			 to_epc;	/* write EPC URIs, not `to` */
+	enum gs1_form		 to;
+	const struct epc_gcp	*gcp;		/* to_epc: prefix lengths */
+	struct gs1_render_opts	 render;
+	items_report_fn		 report;
+	void			*report_ctx;
+};
+
+/*
+ * The loop of dscsa-gs1(1): read every item of `in` (named `name`), check
+ * it (syntax, then o->check), and unless o->validate write it to `out` in
+ * the chosen form with its attributes as written.  A bad item is handed to
+ * o->report and counted in *nbad; reading goes on.  EPC URIs leave out
+ * what an EPC cannot carry (see epc_render_uri()).
+ * Returns 0, or -1 with `d` filled on a system error (read or write).
+ */
+int	items_convert_stream(FILE *in, const char *name, FILE *out,
+	    const struct items_convert_opts *o, unsigned long *nbad,
+	    struct diag *d);
 
 #endif /* DSCSA_ITEMS_H */
