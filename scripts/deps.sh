@@ -23,6 +23,7 @@ libdmtx-dev
 libcunit1-dev
 groff-base
 dmtx-utils
+time
 "
 
 missing=""
