@@ -1,0 +1,125 @@
+/*
+ * ledger_int.h: what ledger.c and ledger_proof.c share; tools never
+ * include it.
+ */
+#ifndef DSCSA_LEDGER_INT_H
+#define DSCSA_LEDGER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+#include "ledger.h"
+#include "merkle.h"
+#include "sig.h"
+
+struct ld_dupslot {
+	uint8_t		key[16];	/* SHA-256(hash id)[0:16] */
+	uint64_t	index1;		/* entry index + 1; 0: empty */
+};
+
+struct ld_dupset {
+	size_t			 n, cap;	/* cap: a power of two */
+	struct ld_dupslot	*slot;
+};
+
+struct ledger {
+	char			*path;
+	int			 fd;
+	bool			 write, created, locked;
+	struct sig_hasher	*h;
+	/* appender state, valid while the file is lg->end bytes long */
+	bool			 state_valid;
+	uint64_t		 end;
+	uint64_t		 nseals;
+	struct ledger_seal	 last;
+	char			 origin[LEDGER_ORIGIN_MAX + 1];
+	size_t			 origin_len;
+	struct ld_dupset	 dups;
+};
+
+/* A buffered pread(2) window over the file. */
+struct ld_rd {
+	int		 fd;
+	uint64_t	 size;		/* bytes we may read */
+	uint8_t		*buf;
+	size_t		 cap;
+	uint64_t	 off;		/* file offset of buf[0] */
+	size_t		 len;
+};
+
+struct ld_rec {
+	uint64_t	 off, end;
+	uint8_t		 type, flags;
+	const uint8_t	*leaf;		/* type, flags, body */
+	size_t		 leaf_len;
+	const uint8_t	*body;
+	size_t		 body_len;
+};
+
+enum { LD_OK, LD_EOF, LD_SHORT, LD_BAD, LD_ERR };
+
+struct ld_walk {
+	/* in */
+	struct ledger		*lg;
+	const struct ledger_opts *o;
+	struct diag		*d;
+	bool			 check;		/* verify everything */
+	bool			 dedupe;	/* fill/check dups */
+	struct ld_dupset	*dups;
+	int			(*visit)(void *, const struct ledger_entry *,
+				    struct diag *);
+	void			*visit_ctx;
+	uint64_t		 rec_limit;	/* visit records ending here */
+	uint64_t		 want_size;	/* keep the seal of this size */
+	bool			 found;
+	struct ledger_seal	 want_seal;
+	/* state */
+	struct ld_rd		 rd;
+	uint64_t		 size, off, header_end, progress_at;
+	char			 origin[LEDGER_ORIGIN_MAX + 1];
+	size_t			 origin_len;
+	uint64_t		 n;		/* entries read */
+	uint8_t			 prev[32];
+	struct merkle_frontier	 fr;
+	uint64_t		 batch_n;
+	uint32_t		 batch_key_id;
+	char			 batch_name[SIG_NAME_MAX + 1];
+	size_t			 batch_name_len;
+	/* out */
+	uint64_t		 seals, sealed_end, sealed_n, problems;
+	struct ledger_seal	 last;
+	uint64_t		 torn_at;	/* UINT64_MAX: not torn */
+	uint64_t		 bad_at;	/* 0: none */
+	const char		*bad_why;
+	bool			 stop;
+};
+
+void	ld_put16(uint8_t *p, uint16_t v);
+void	ld_put32(uint8_t *p, uint32_t v);
+void	ld_put64(uint8_t *p, uint64_t v);
+uint16_t ld_get16(const uint8_t *p);
+uint32_t ld_get32(const uint8_t *p);
+uint64_t ld_get64(const uint8_t *p);
+
+int	ld_rd_init(struct ld_rd *r, int fd, uint64_t size, struct diag *d);
+void	ld_rd_free(struct ld_rd *r);
+const uint8_t *ld_rd_get(struct ld_rd *r, uint64_t off, size_t len,
+	    bool *short_read, struct diag *d);
+int	ld_read_record(struct ld_rd *r, uint64_t off, struct ld_rec *rec,
+	    const char **why, struct diag *d);
+int	ld_parse_seal(struct ledger_seal *s, const struct ld_rec *rec,
+	    struct diag *d);
+/* The signed checkpoint text of a seal: C2SP lines + "dscsa-chain" line. */
+size_t	ld_seal_text(const char *origin, size_t origin_len, uint64_t size,
+	    const uint8_t root[32], const uint8_t chain[32], char *buf,
+	    size_t cap);
+uint64_t ld_dup_find(const struct ld_dupset *s, const uint8_t key[16]);
+int	ld_dup_add(struct ld_dupset *s, const uint8_t key[16], uint64_t index,
+	    struct diag *d);
+void	ld_dup_free(struct ld_dupset *s);
+bool	ld_writer_active(struct ledger *lg);
+int	ld_walk(struct ld_walk *w);
+
+#endif /* DSCSA_LEDGER_INT_H */
