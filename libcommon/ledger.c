@@ -1217,8 +1217,7 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		uint64_t seen;
 
 		if (check_event(&ev[i], k, d) != 0) {
-			if (ev[i].line)
-				diag_at(d, NULL, ev[i].line);
+			diag_at(d, o ? o->input : NULL, ev[i].line);
 			goto out;
 		}
 		dup_key(lg->h, ev[i].hash_id, strlen(ev[i].hash_id), keys[i]);
@@ -1254,8 +1253,7 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		merkle_leaf_hash(lg->h, e.leaf, e.leaf_len, e.leaf_hash);
 		if (o != NULL && o->policy != NULL &&
 		    o->policy(o->policy_ctx, &e, party, d) != 0) {
-			if (ev[i].line)
-				diag_at(d, NULL, ev[i].line);
+			diag_at(d, o ? o->input : NULL, ev[i].line);
 			goto out;
 		}
 		if (merkle_frontier_push(&fr, lg->h, e.leaf_hash, d) != 0)

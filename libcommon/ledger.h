@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "diag.h"
 #include "keyring.h"
@@ -90,6 +91,7 @@ typedef int (*ledger_policy_fn)(void *ctx, const struct ledger_entry *e,
 
 struct ledger_opts {
 	const char		*origin;	/* new ledgers; NULL: key name */
+	const char		*input;		/* events' file name, messages */
 	uint64_t		 time_ms;	/* 0: the clock */
 	const struct keyring	*keyring;	/* NULL: no key or policy check */
 	ledger_policy_fn	 policy;	/* NULL: none */
@@ -228,6 +230,39 @@ int	ledger_check_proof(const char *proof, size_t len, const char *old,
  */
 int	ledger_parse_entry(struct ledger_entry *e, const uint8_t *leaf,
 	    size_t len, struct diag *d);
+
+/* ---- EPCIS (ledger_epcis.c) ---- */
+
+/* Events read from an EPCIS document, with their own copies of the bytes. */
+struct ledger_events {
+	size_t			 n, cap;
+	struct ledger_event	*ev;
+};
+
+/*
+ * Read every event of the EPCIS 1.2 or 2.0 document `f` (named `name`)
+ * into `b` (canonical bytes and CBV 2.0 hash ids).  All or nothing: a bad
+ * event anywhere and `b` is empty.  Ownership: free with
+ * ledger_events_free().  Errors: those of epcis_reader_next().
+ */
+int	ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
+	    struct diag *d);
+void	ledger_events_free(struct ledger_events *b);
+
+/*
+ * The keyring policy as a ledger_policy_fn (ctx unused): only the owner of
+ * a GS1 company prefix commissions its GTINs (SGTIN EPCs of commissioning
+ * ObjectEvents).  DIAG_VERIFY naming the event, the EPC and the rule.
+ */
+int	ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
+	    const struct keyring_party *party, struct diag *d);
+
+/*
+ * For `show`: "EventType ACTION bizstep" into event, and the parent and
+ * EPCs separated by spaces into items (cut to fit).  Errors: DIAG_INPUT.
+ */
+int	ledger_describe(const struct ledger_entry *e, char *event, size_t ecap,
+	    char *items, size_t icap, struct diag *d);
 
 /* CRC-32C (Castagnoli), the record checksum. */
 uint32_t ledger_crc32c(uint32_t crc, const void *p, size_t len);

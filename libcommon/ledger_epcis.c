@@ -1,0 +1,209 @@
+/*
+ * ledger_epcis: where the ledger meets EPCIS (libcommon/epcis.h): reading
+ * an EPCIS 1.2 or 2.0 document into ledger events (canonical bytes and CBV
+ * 2.0 hash ids, copied out of the reader), describing an entry's event for
+ * people, and the keyring policy.
+ *
+ * Policy (dscsa-ledger(5) "POLICY"): only the owner of a GS1 company
+ * prefix commissions its GTINs.  A commissioning event (an ObjectEvent with
+ * action ADD and CBV bizStep commissioning, in the URN or the web URI
+ * form, CBV 2.0 section 7.2) may list only SGTIN EPCs whose company prefix
+ * (urn:epc:id:sgtin:<GCP>.<item ref>.<serial>, EPC TDS 6.3.1: the URI
+ * carries the prefix explicitly) is one of the submitter's prefixes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "epcis.h"
+#include "keyring.h"
+#include "ledger.h"
+
+static char *
+dup_mem(const void *p, size_t len)
+{
+	char *s = malloc(len + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, len);
+		s[len] = '\0';
+	}
+	return s;
+}
+
+int
+ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
+    struct diag *d)
+{
+	struct epcis_reader *r;
+	struct epcis_event ev;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (epcis_reader_open(&r, f, name, NULL, d) != 0)
+		return -1;
+	while ((rc = epcis_reader_next(r, &ev, d)) == 1) {
+		struct ledger_event *e;
+
+		if (b->n == b->cap) {
+			size_t ncap = b->cap ? b->cap * 2 : 256;
+			struct ledger_event *ne = realloc(b->ev,
+			    ncap * sizeof(*ne));
+
+			if (ne == NULL) {
+				rc = diag_system(d, "out of memory");
+				break;
+			}
+			b->ev = ne;
+			b->cap = ncap;
+		}
+		e = &b->ev[b->n];
+		memset(e, 0, sizeof(*e));
+		e->canon = dup_mem(ev.canon, ev.canon_len);
+		e->canon_len = ev.canon_len;
+		e->hash_id = dup_mem(ev.hash_id, strlen(ev.hash_id));
+		e->line = ev.line;
+		if (e->canon == NULL || e->hash_id == NULL) {
+			free((void *)e->canon);
+			free((void *)e->hash_id);
+			rc = diag_system(d, "out of memory");
+			break;
+		}
+		b->n++;
+	}
+	epcis_reader_free(r);
+	if (rc != 0) {
+		ledger_events_free(b);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ledger_events_free(struct ledger_events *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free((void *)b->ev[i].canon);
+		free((void *)b->ev[i].hash_id);
+	}
+	free(b->ev);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+static bool
+is_commissioning(const struct epcis_event *ev)
+{
+	return ev->type == EPCIS_OBJECT && ev->action != NULL &&
+	    strcmp(ev->action, "ADD") == 0 && ev->biz_step != NULL &&
+	    (strcmp(ev->biz_step, "urn:epcglobal:cbv:bizstep:commissioning") ==
+	    0 || ends_with(ev->biz_step, "/BizStep-commissioning") ||
+	    strcmp(ev->biz_step, "commissioning") == 0);
+}
+
+int
+ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
+    const struct keyring_party *party, struct diag *d)
+{
+	static const char sgtin[] = "urn:epc:id:sgtin:";
+	struct epcis_read_opts ro = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *r;
+	struct epcis_event ev;
+	struct diag pd = DIAG_INIT;
+	int rc = 0;
+
+	(void)ctx;
+	if (party == NULL)
+		return 0;	/* unknown signers are the seal check's business */
+	ro.no_canon = true;
+	ro.no_hash = true;
+	if (epcis_reader_open_mem(&r, e->content, e->content_len, "entry", &ro,
+	    &pd) != 0)
+		return diag_verify(d, "event %.*s: cannot read its canonical "
+		    "form: %s", (int)e->hash_id_len, e->hash_id, pd.msg);
+	if (epcis_reader_next(r, &ev, &pd) != 1) {
+		epcis_reader_free(r);
+		return diag_verify(d, "event %.*s: no event in its canonical "
+		    "form: %s", (int)e->hash_id_len, e->hash_id, pd.msg);
+	}
+	if (is_commissioning(&ev))
+		for (size_t i = 0; i < ev.nepc && rc == 0; i++) {
+			const char *u = ev.epcs[i], *dot;
+
+			if (strncmp(u, sgtin, sizeof(sgtin) - 1) != 0)
+				continue;
+			u += sizeof(sgtin) - 1;
+			dot = strchr(u, '.');
+			if (dot == NULL || !keyring_owns_prefix(party, u,
+			    (size_t)(dot - u)))
+				rc = diag_verify(d, "event %.*s commissions %s, "
+				    "but company prefix %.*s is not owned by "
+				    "party %s (rule: only the owner of a company "
+				    "prefix commissions its GTINs)",
+				    (int)e->hash_id_len, e->hash_id, ev.epcs[i],
+				    dot ? (int)(dot - u) : (int)strlen(u), u,
+				    party->name);
+		}
+	epcis_reader_free(r);
+	return rc;
+}
+
+int
+ledger_describe(const struct ledger_entry *e, char *event, size_t ecap,
+    char *items, size_t icap, struct diag *d)
+{
+	struct epcis_read_opts ro = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *r;
+	struct epcis_event ev;
+	size_t o = 0;
+	const char *bs;
+	int n;
+
+	ro.no_canon = true;
+	ro.no_hash = true;
+	if (epcis_reader_open_mem(&r, e->content, e->content_len, "entry", &ro,
+	    d) != 0)
+		return -1;
+	if (epcis_reader_next(r, &ev, d) != 1) {
+		epcis_reader_free(r);
+		return diag_input(d, "entry %llu holds no event",
+		    (unsigned long long)e->index);
+	}
+	bs = ev.biz_step ? ev.biz_step : "-";
+	if (strrchr(bs, ':') != NULL)
+		bs = strrchr(bs, ':') + 1;
+	if (strncmp(bs, "BizStep-", 8) == 0 || strstr(bs, "/BizStep-")) {
+		const char *p = strstr(bs, "BizStep-");
+
+		bs = p + 8;
+	}
+	n = snprintf(event, ecap, "%s %s %s", epcis_event_type_name(ev.type) ?
+	    epcis_event_type_name(ev.type) : "?", ev.action ? ev.action : "-",
+	    bs);
+	if (n < 0 || (size_t)n >= ecap)
+		event[ecap - 1] = '\0';
+	items[0] = '\0';
+	if (ev.parent_id != NULL) {
+		n = snprintf(items, icap, "%s", ev.parent_id);
+		o = n > 0 && (size_t)n < icap ? (size_t)n : 0;
+	}
+	for (size_t i = 0; i < ev.nepc; i++) {
+		n = snprintf(items + o, icap - o, "%s%s", o ? " " : "",
+		    ev.epcs[i]);
+		if (n < 0 || (size_t)n >= icap - o) {
+			items[o] = '\0';
+			break;
+		}
+		o += (size_t)n;
+	}
+	epcis_reader_free(r);
+	return 0;
+}
