@@ -140,7 +140,7 @@ demo: all
 # libFuzzer builds need clang (Debian's clang and libclang-rt-14-dev).
 fuzz:
 	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/fuzz CC=clang \
-	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" $(LIB)
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libdscsa.a
 	@set -e; for src in $(FUZZ_SRCS); do \
 	    n=$$(basename $$src .c); \
 	    clang $(WFLAGS) $(DEFS) -O1 -g -fsanitize=fuzzer,address,undefined \

@@ -127,6 +127,28 @@ gs1_idx_key(const char *ai, size_t len)
 	return k;
 }
 
+/* Do two elements carry the same AI?  (Known AIs: the same entry.) */
+static inline bool
+gs1_el_same_ai(const struct gs1_element *a, const struct gs1_element *b)
+{
+	if (a->def != NULL || b->def != NULL)
+		return a->def == b->def;
+	for (size_t i = 0; a->ai[i] == b->ai[i]; i++)
+		if (a->ai[i] == '\0')
+			return true;
+	return false;
+}
+
+/* Is the element's AI the NUL-terminated `ai`?  (Inline: 2-4 bytes.) */
+static inline bool
+gs1_el_is(const struct gs1_element *e, const char *ai)
+{
+	for (size_t i = 0; e->ai[i] == ai[i]; i++)
+		if (ai[i] == '\0')
+			return true;
+	return false;
+}
+
 /* gs1_dict.c: the linter names, by enum gs1_linter. */
 extern const char *const gs1_linter_names[GS1_LINTER_COUNT];
 extern const char *const gs1_linter_enums[GS1_LINTER_COUNT];

@@ -66,7 +66,7 @@ const struct gs1_element *
 gs1_msg_find(const struct gs1_msg *m, const char *ai)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (strcmp(m->el[i].ai, ai) == 0)
+		if (gs1_el_is(&m->el[i], ai))
 			return &m->el[i];
 	return NULL;
 }
@@ -135,10 +135,15 @@ gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
 		return diag_input(d, "message longer than %d characters",
 		    GS1_MAX_DATA);
 	out = m->data + m->datalen;
-	for (size_t i = 0; i < vlen; i++) {
-		if (unescape && v[i] == '\\' && i + 1 < vlen && v[i + 1] == '(')
-			i++;
-		out[n++] = v[i];
+	if (!unescape) {
+		memcpy(out, v, vlen);
+		n = vlen;
+	} else {
+		for (size_t i = 0; i < vlen; i++) {
+			if (v[i] == '\\' && i + 1 < vlen && v[i + 1] == '(')
+				i++;
+			out[n++] = v[i];
+		}
 	}
 	out[n] = '\0';
 	e = &m->el[m->n];
@@ -192,8 +197,9 @@ parse_bracketed(struct gs1_msg *m, const char *s, size_t len, char open,
 			    "bad AI");
 		k = j + 1;
 		if (open == '[') {
-			while (k < len && s[k] != '[')
-				k++;
+			const char *nx = memchr(s + k, '[', len - k);
+
+			k = nx != NULL ? (size_t)(nx - s) : len;
 		} else {
 			while (k < len && !(s[k] == '(' && s[k - 1] != '\\'))
 				k++;
@@ -368,7 +374,8 @@ raw_len(const struct gs1_msg *m)
 	size_t n = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
-		n += strlen(m->el[i].ai) + m->el[i].len;
+		n += (m->el[i].def ? m->el[i].def->ailen :
+		    strlen(m->el[i].ai)) + m->el[i].len;
 		if (i + 1 < m->n && gs1_el_needs_fnc1(&m->el[i]))
 			n++;
 	}
@@ -418,12 +425,38 @@ parse_any(struct gs1_msg *m, const char *s, size_t len,
 	}
 }
 
+/*
+ * Lenient reader: U+241D becomes GS.  A function of its own so that the
+ * big buffer is only on the stack when it is needed.
+ */
+static int
+parse_normalised(struct gs1_msg *m, const char *s, size_t len,
+    const struct gs1_parse_opts *o, struct diag *d)
+{
+	char norm[GS1_RENDER_MAX + 1];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (i + 3 <= len && memcmp(s + i, visible_gs, 3) == 0) {
+			norm[n++] = GS;
+			i += 2;
+		} else {
+			norm[n++] = s[i];
+		}
+	}
+	norm[n] = '\0';
+	m->notes |= GS1_NOTE_VISIBLE_GS;
+	if (norm[0] == GS || (norm[0] >= '0' && norm[0] <= '9'))
+		m->notes |= GS1_NOTE_NO_SYMBOLOGY_ID;
+	return parse_any(m, norm, n, o, d);
+}
+
 int
 gs1_parse(struct gs1_msg *m, const struct gs1_table *t, const char *s,
     size_t len, const struct gs1_parse_opts *o, struct diag *d)
 {
 	static const struct gs1_parse_opts defaults = GS1_PARSE_OPTS_INIT;
-	char norm[GS1_RENDER_MAX + 1];
+	const char *vgs = NULL;
 	int rc;
 
 	if (o == NULL)
@@ -436,31 +469,16 @@ gs1_parse(struct gs1_msg *m, const struct gs1_table *t, const char *s,
 		    GS1_RENDER_MAX);
 	if (memchr(s, '\0', len) != NULL)
 		return diag_input(d, "NUL byte in GS1 data");
-	if (len >= 3 && find_visible_gs(s, len) != NULL) {
-		size_t n = 0;
-
-		if (!o->lenient) {
-			const char *p = find_visible_gs(s, len);
-
-			return input_error(d, s, len, (size_t)(p - s), 3,
-			    "U+241D written for GS (accepted in lenient mode)");
-		}
-		for (size_t i = 0; i < len; i++) {
-			if (i + 3 <= len && memcmp(s + i, visible_gs, 3) == 0) {
-				norm[n++] = GS;
-				i += 2;
-			} else {
-				norm[n++] = s[i];
-			}
-		}
-		norm[n] = '\0';
-		m->notes |= GS1_NOTE_VISIBLE_GS;
-		if (norm[0] == GS || (norm[0] >= '0' && norm[0] <= '9'))
-			m->notes |= GS1_NOTE_NO_SYMBOLOGY_ID;
-		s = norm;
-		len = n;
-	}
-	if ((rc = parse_any(m, s, len, o, d)) != 0)
+	if (memchr(s, visible_gs[0], len) != NULL)
+		vgs = find_visible_gs(s, len);
+	if (vgs != NULL && !o->lenient)
+		return input_error(d, s, len, (size_t)(vgs - s), 3,
+		    "U+241D written for GS (accepted in lenient mode)");
+	if (vgs != NULL)
+		rc = parse_normalised(m, s, len, o, d);
+	else
+		rc = parse_any(m, s, len, o, d);
+	if (rc != 0)
 		return rc;
 	if (raw_len(m) > GS1_MAX_DATA)
 		return diag_input(d, "message longer than %d characters",

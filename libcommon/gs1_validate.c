@@ -29,24 +29,33 @@
 static bool
 pattern_match(const char *p, size_t plen, const char *ai)
 {
-	if (strlen(ai) != plen)
-		return false;
 	for (size_t i = 0; i < plen; i++)
-		if (p[i] != 'n' && p[i] != ai[i])
+		if (ai[i] == '\0' || (p[i] != 'n' && p[i] != ai[i]))
 			return false;
-	return true;
+	return ai[plen] == '\0';
 }
 
-/* An element matching pattern p, other than `self` (may be NULL). */
+/* An element matching pattern p, other than element `self` (may be NULL). */
 static const struct gs1_element *
 find_pattern(const struct gs1_msg *m, const char *p, size_t plen,
-    const char *self)
+    const struct gs1_element *self)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if ((self == NULL || strcmp(m->el[i].ai, self) != 0) &&
+		if ((self == NULL || !gs1_el_same_ai(&m->el[i], self)) &&
 		    pattern_match(p, plen, m->el[i].ai))
 			return &m->el[i];
 	return NULL;
+}
+
+/* Length of the AI pattern at p (up to ',', '+' or the end). */
+static size_t
+pattern_len(const char *p)
+{
+	size_t k = 0;
+
+	while (p[k] != '\0' && p[k] != ',' && p[k] != '+')
+		k++;
+	return k;
 }
 
 /* "01+21,02,35nn" -> "(01)+(21), (02) or (35nn)" */
@@ -86,40 +95,40 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 		if (a == NULL)
 			continue;
 		for (size_t x = 0; x < a->nex; x++) {
-			const char *p = a->ex[x];
-
-			while (*p != '\0') {
-				size_t k = strcspn(p, ",");
+			for (const char *p = a->ex[x]; *p != '\0';) {
+				size_t k = pattern_len(p);
 				const struct gs1_element *f = find_pattern(m, p,
-				    k, e->ai);
+				    k, e);
 
 				if (f != NULL)
 					return diag_input(d, "AI (%s) must not "
 					    "appear with AI (%s)", e->ai,
 					    f->ai);
-				p += k + (p[k] == ',');
+				p += k + (p[k] != '\0');
 			}
 		}
 		for (size_t r = 0; r < a->nreq; r++) {
 			const char *p = a->req[r];
 			bool ok = false;
 
+			/* Alternatives split by ',', each an AND of '+'. */
 			while (*p != '\0' && !ok) {
-				size_t k = strcspn(p, ",");
 				bool all = true;
 
-				for (size_t j = 0; j < k;) {
-					size_t l = strcspn(p + j, "+,");
+				for (;;) {
+					size_t k = pattern_len(p);
 
-					if (l > k - j)
-						l = k - j;
-					if (find_pattern(m, p + j, l, NULL) ==
+					if (all && find_pattern(m, p, k, NULL) ==
 					    NULL)
 						all = false;
-					j += l + 1;
+					p += k;
+					if (*p != '+')
+						break;
+					p++;
 				}
 				ok = all;
-				p += k + (p[k] == ',');
+				if (*p == ',')
+					p++;
 			}
 			if (!ok) {
 				char want[256];
@@ -192,7 +201,7 @@ gs1_validate(const struct gs1_msg *m, const struct gs1_validate_opts *o,
 
 	for (size_t i = 1; i < m->n; i++)
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(m->el[i].ai, m->el[j].ai) == 0 &&
+			if (gs1_el_same_ai(&m->el[i], &m->el[j]) &&
 			    (m->el[i].len != m->el[j].len ||
 			    memcmp(m->el[i].value, m->el[j].value,
 			    m->el[i].len) != 0))
