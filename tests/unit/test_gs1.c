@@ -15,6 +15,7 @@
 #include <CUnit/Basic.h>
 
 #include "gs1.h"
+#include "gs1_int.h"
 #include "testutil.h"
 
 static void
@@ -680,7 +681,17 @@ test_dict(void)
 	}
 }
 
-/* The shipped dictionary loads at run time and equals the embedded table. */
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	    (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The shipped dictionary loads at run time and equals the embedded table
+ * (generated from it at build time) in every entry and field.
+ */
 static void
 test_dict_shipped(void)
 {
@@ -689,25 +700,49 @@ test_dict_shipped(void)
 	struct gs1_table *t = NULL;
 	struct diag d = DIAG_INIT;
 	char path[1024];
-	static const char *const ais[] = {
-		"00", "01", "10", "17", "21", "3103", "414", "4309", "7003",
-		"8001", "8030", "8110", "99",
-	};
 
 	snprintf(path, sizeof(path), "%s/schemas/gs1/gs1-syntax-dictionary.txt",
 	    top ? top : ".");
 	CU_ASSERT_FATAL(gs1_table_load(&t, path, &d) == 0);
-	for (size_t i = 0; i < sizeof(ais) / sizeof(ais[0]); i++) {
-		const struct gs1_ai *a = gs1_table_find(t, ais[i],
-		    strlen(ais[i]));
-		const struct gs1_ai *b = gs1_table_find(e, ais[i],
-		    strlen(ais[i]));
+	CU_ASSERT_EQUAL_FATAL(t->n, e->n);
+	CU_ASSERT(t->n > 500);
+	CU_ASSERT_EQUAL(memcmp(t->plen, e->plen, sizeof(t->plen)), 0);
+	CU_ASSERT_EQUAL(memcmp(t->idx, e->idx, sizeof(t->idx)), 0);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct gs1_ai *a = &t->ai[i], *b = &e->ai[i];
+		bool same = strcmp(a->ai, b->ai) == 0 && a->ailen == b->ailen &&
+		    a->fnc1 == b->fnc1 && a->dlattr == b->dlattr &&
+		    a->ncomp == b->ncomp && a->nreq == b->nreq &&
+		    a->nex == b->nex && a->minlen == b->minlen &&
+		    a->maxlen == b->maxlen && a->line == b->line &&
+		    same_str(a->dlpkey, b->dlpkey) &&
+		    same_str(a->title, b->title);
+
+		for (size_t c = 0; same && c < a->ncomp; c++)
+			same = memcmp(&a->comp[c], &b->comp[c],
+			    sizeof(a->comp[c])) == 0;
+		for (size_t r = 0; same && r < a->nreq; r++)
+			same = same_str(a->req[r], b->req[r]);
+		for (size_t r = 0; same && r < a->nex; r++)
+			same = same_str(a->ex[r], b->ex[r]);
+		if (!same)
+			fprintf(stderr, "entry %zu: AI (%s) differs\n", i,
+			    a->ai);
+		TEST_INT_EQ(i, same, true);
+	}
+	/* Spot checks against the dictionary text itself. */
+	{
+		const struct gs1_ai *a = gs1_table_find(t, "8006", 4);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-		TEST_STR_EQ(i, gs1_ai_title(a), gs1_ai_title(b));
-		TEST_INT_EQ(i, gs1_ai_max_len(a), gs1_ai_max_len(b));
-		TEST_INT_EQ(i, gs1_ai_needs_fnc1(a), gs1_ai_needs_fnc1(b));
+		CU_ASSERT_EQUAL(a->ncomp, 2);
+		CU_ASSERT_EQUAL(a->comp[1].lint[0], GS1_LINTER_PIECEOFTOTAL);
+		CU_ASSERT_STRING_EQUAL(a->dlpkey, "22,10,21");
+		CU_ASSERT_STRING_EQUAL(a->ex[0], "01,37");
+		a = gs1_table_find(t, "37", 2);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_EQUAL(a->nreq, 2);
+		CU_ASSERT_STRING_EQUAL(a->req[1], "02,8026");
 	}
 	gs1_table_free(t);
 }
