@@ -45,21 +45,28 @@ struct pass_def {
 	const char	*name;
 	enum prep	 prep;
 	struct dm_pass	 dm;
+	unsigned	 weight;	/* share of the time left */
 	size_t		 min_side;	/* run only if min(w, h) >= this */
 	size_t		 max_side;	/* run only if max(w, h) <= this (0: any) */
 };
 
+/*
+ * The order is by how often a pass is the one that reads (bench/image.sh)
+ * and by cost; the weights give the plain pass, which reads most images
+ * and needs the longest on large frames, the largest share.
+ */
 static const struct pass_def passes[] = {
-	{ "plain",	PREP_NONE,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "shrink2",	PREP_NONE,	{ 2, DmtxSymbolSquareAuto, 0, 0 }, 400, 0 },
-	{ "stretch",	PREP_STRETCH,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "otsu",	PREP_OTSU,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "adaptive",	PREP_ADAPTIVE,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "smooth",	PREP_SMOOTH,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "half",	PREP_HALF,	{ 1, 0, 0, 0 },	300, 0 },
-	{ "mirror",	PREP_MIRROR,	{ 1, 0, 0, 0 },	0, 0 },
-	{ "upscale",	PREP_UPSCALE,	{ 1, 0, 0, 0 },	0, 400 },
-	{ "mirror-otsu", PREP_MIRROR_OTSU, { 1, 0, 0, 0 }, 0, 0 },
+	{ "plain", PREP_NONE, { 1, 0, 0, 0, true }, 4, 0, 0 },
+	{ "shrink2", PREP_NONE, { 2, DmtxSymbolSquareAuto, 0, 0, true }, 1,
+	    400, 0 },
+	{ "stretch", PREP_STRETCH, { 1, 0, 0, 0, true }, 1, 0, 0 },
+	{ "otsu", PREP_OTSU, { 1, 0, 0, 0, true }, 2, 0, 0 },
+	{ "adaptive", PREP_ADAPTIVE, { 1, 0, 0, 0, true }, 2, 0, 0 },
+	{ "smooth", PREP_SMOOTH, { 1, 0, 0, 0, true }, 1, 0, 0 },
+	{ "half", PREP_HALF, { 1, 0, 0, 0, true }, 1, 300, 0 },
+	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
+	{ "upscale", PREP_UPSCALE, { 1, 0, 0, 0, true }, 1, 0, 400 },
+	{ "mirror-otsu", PREP_MIRROR_OTSU, { 1, 0, 0, 0, true }, 1, 0, 0 },
 };
 #define NPASSES	(sizeof(passes) / sizeof(passes[0]))
 
@@ -372,12 +379,16 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 	for (unsigned k = 0; k < ntodo; k++) {
 		const struct pass_def *p = &passes[todo[k]];
 		double now = dm_now_ms(), share;
+		unsigned wsum;
 		struct image work, *use = &work;
 		int st;
 
 		if (now >= deadline)
 			break;		/* invariant 1 */
-		share = (deadline - now) / (ntodo - k);
+		wsum = 0;
+		for (unsigned j = k; j < ntodo; j++)
+			wsum += passes[todo[j]].weight;
+		share = (deadline - now) * p->weight / wsum;
 		c->pass = todo[k];
 		if (p->prep == PREP_NONE && im->stride == im->w) {
 			use = (struct image *)im;
@@ -401,8 +412,8 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 			r->pass = (int)todo[k];
 			snprintf(r->pass_name, sizeof(r->pass_name), "%s",
 			    p->name);
-			r->mirrored = p->prep == PREP_MIRROR ||
-			    p->prep == PREP_MIRROR_OTSU;
+			r->mirrored = (p->prep == PREP_MIRROR ||
+			    p->prep == PREP_MIRROR_OTSU) != r->mirrored;
 			r->ms = dm_now_ms() - t0;
 			free(c);
 			return 0;
@@ -414,8 +425,9 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 		*r = c->first;
 		snprintf(r->pass_name, sizeof(r->pass_name), "%s",
 		    passes[c->first.pass].name);
-		r->mirrored = passes[c->first.pass].prep == PREP_MIRROR ||
-		    passes[c->first.pass].prep == PREP_MIRROR_OTSU;
+		r->mirrored = (passes[c->first.pass].prep == PREP_MIRROR ||
+		    passes[c->first.pass].prep == PREP_MIRROR_OTSU) !=
+		    c->first.mirrored;
 	}
 	r->status = (enum image_dm_status)best;
 	r->ms = dm_now_ms() - t0;

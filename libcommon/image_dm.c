@@ -276,6 +276,185 @@ fit_plausible(DmtxDecode *dec, DmtxRegion *reg)
 	return nf > 0 && badf * 8 <= nf && badq * 5 <= nq;
 }
 
+/*
+ * Resampling a region libdmtx found but could not decode.  libdmtx reads
+ * each module by tallying brightness jumps between neighbours along the
+ * rows and columns of a linear (projective) fit of the region; that fails
+ * on symbols whose module pitch is not uniform in the image (a label
+ * wrapped round a vial), whose edges are blurred or blocky (JPEG), or
+ * whose size it miscounted.  Here the region's corners (its fit2raw) are
+ * kept and the grid is sampled again, bilinearly at the module centres,
+ * under a few models:
+ *
+ *   - the size libdmtx chose and the square sizes near it;
+ *   - as is, or transposed: in a mirrored image libdmtx takes the L's two
+ *     legs for each other, and the transpose of its frame (a reflection
+ *     through the L's corner) is the true grid, so mirrored symbols read
+ *     without a mirrored copy of the image;
+ *   - no curvature, or a cylinder (the label on a vial, seen from the
+ *     side) along either symbol axis: a label coordinate s in [0, 1] is
+ *     seen at (sin((s - c) a) - sin(-c a)) / (sin((1 - c) a) - sin(-c a))
+ *     for angular spans a and axis positions c;
+ *   - the threshold midway between the region's two colours.
+ *
+ * A model is decoded only if its samples show the finder L and clock
+ * tracks of every data region with at most 1 in 8 modules wrong and a
+ * light quiet-zone ring (at most 1 in 5 dark), the same rule as
+ * fit_plausible(); Reed-Solomon then has the last word.
+ */
+struct rs_model {
+	bool	transpose;	/* mirrored image: the L's legs swapped */
+	int	axis;		/* 0: none, 1: along x (cols), 2: along y */
+	double	span, centre;
+};
+
+static double
+curve(double s, const struct rs_model *m)
+{
+	double a = m->span, c = m->centre, lo = sin(-c * a);
+
+	return (sin((s - c) * a) - lo) / (sin((1 - c) * a) - lo);
+}
+
+/* Bilinear sample at symbol position (x, y) in modules, bottom-origin. */
+static int
+rs_sample(DmtxDecode *dec, DmtxRegion *reg, const struct rs_model *m,
+    int rows, int cols, double x, double y, double *out)
+{
+	DmtxVector2 v;
+	double fx, fy, acc = 0;
+	int x0, y0;
+
+	v.X = m->transpose ? y / rows : x / cols;
+	v.Y = m->transpose ? x / cols : y / rows;
+	if (m->axis == 1 && v.X >= 0 && v.X <= 1)
+		v.X = curve(v.X, m);
+	else if (m->axis == 2 && v.Y >= 0 && v.Y <= 1)
+		v.Y = curve(v.Y, m);
+	dmtxMatrix3VMultiplyBy(&v, reg->fit2raw);
+	x0 = (int)floor(v.X - 0.5);
+	y0 = (int)floor(v.Y - 0.5);
+	fx = v.X - 0.5 - x0;
+	fy = v.Y - 0.5 - y0;
+	for (int k = 0; k < 4; k++) {
+		int val;
+
+		if (dmtxDecodeGetPixelValue(dec, x0 + (k & 1), y0 + (k >> 1),
+		    reg->flowBegin.plane, &val) != DmtxPass)
+			return -1;
+		acc += val * ((k & 1) ? fx : 1 - fx) * ((k >> 1) ? fy : 1 - fy);
+	}
+	*out = acc;
+	return 0;
+}
+
+static bool
+rs_try(DmtxDecode *dec, DmtxRegion *reg, int idx, const struct rs_model *m,
+    struct image_dm_result *out)
+{
+	int rows = dmtxGetSymbolAttribute(DmtxSymAttribSymbolRows, idx);
+	int cols = dmtxGetSymbolAttribute(DmtxSymAttribSymbolCols, idx);
+	int rh = dmtxGetSymbolAttribute(DmtxSymAttribDataRegionRows, idx);
+	int rw = dmtxGetSymbolAttribute(DmtxSymAttribDataRegionCols, idx);
+	int mrows = dmtxGetSymbolAttribute(DmtxSymAttribMappingMatrixRows, idx);
+	int mcols = dmtxGetSymbolAttribute(DmtxSymAttribMappingMatrixCols, idx);
+	double thr = (reg->onColor + reg->offColor) / 2.0;
+	bool dark_on = reg->onColor < reg->offColor;
+	int nf = 0, badf = 0, nq = 0, badq = 0;
+	DmtxMessage *msg;
+
+	if ((msg = dmtxMessageCreate(idx, DmtxFormatMatrix)) == NULL)
+		return false;
+	for (int y = -1; y <= rows; y++)
+		for (int x = -1; x <= cols; x++) {
+			double v;
+			bool on;
+			int i, j;
+
+			if (rs_sample(dec, reg, m, rows, cols, x + 0.5, y + 0.5,
+			    &v) != 0) {
+				if (x >= 0 && y >= 0 && x < cols && y < rows)
+					goto fail;
+				continue;
+			}
+			on = dark_on ? v < thr : v > thr;
+			if (y == -1 || y == rows || x == -1 || x == cols) {
+				nq++;
+				badq += on;
+				continue;
+			}
+			/* Region-local, top-origin row i, column j. */
+			i = (rows - 1 - y) % (rh + 2);
+			j = x % (rw + 2);
+			if (i == 0 || i == rh + 1 || j == 0 || j == rw + 1) {
+				nf++;
+				badf += on != fixed_dark(i, j, rh + 2);
+				continue;
+			}
+			msg->array[((rows - 1 - y) / (rh + 2) * rh + i - 1) *
+			    mcols + x / (rw + 2) * rw + j - 1] = (unsigned char)
+			    ((on ? DmtxModuleOnRGB : DmtxModuleOff) |
+			    DmtxModuleAssigned);
+		}
+	(void)mrows;
+	if (badf * 8 > nf || badq * 5 > nq)
+		goto fail;
+	msg->fnc1 = DM_FNC1;
+	if ((msg = dmtxDecodePopulatedArray(idx, msg, DmtxUndefined)) == NULL)
+		return false;
+	dm_result_clear(out);
+	dm_result_set_data(out, msg->output, (size_t)msg->outputIdx);
+	out->rows = rows;
+	out->cols = cols;
+	dmtxMessageDestroy(&msg);
+	return true;
+fail:
+	dmtxMessageDestroy(&msg);
+	return false;
+}
+
+static bool
+resample_region(DmtxDecode *dec, DmtxRegion *reg, struct image_dm_result *out)
+{
+	static const double spans[] = { 0.9, 1.4, 1.9 };
+	static const double centres[] = { 0.5, 0.3, 0.7 };
+	struct rs_model m = { false, 0, 0, 0 };
+	int base = reg->sizeIdx;
+	bool square = base >= 0 && base < DmtxSymbolSquareCount;
+
+	if (base < 0 || base >= DmtxSymbolSquareCount + DmtxSymbolRectCount)
+		return false;
+	/* The size found, then neighbouring squares: no curvature. */
+	for (int k = 0; k <= 6; k++) {
+		int idx = base + (k & 1 ? -(k + 1) / 2 : k / 2);
+
+		if (k > 0 && (!square || idx < 0 ||
+		    idx >= DmtxSymbolSquareCount))
+			continue;
+		for (int t = 0; t < (square ? 2 : 1); t++) {
+			m.transpose = t == 1;
+			if (rs_try(dec, reg, idx, &m, out)) {
+				out->mirrored = m.transpose;
+				return true;
+			}
+		}
+	}
+	for (int t = 0; t < (square ? 2 : 1); t++)
+		for (m.axis = 1; m.axis <= 2; m.axis++)
+			for (size_t a = 0; a < sizeof(spans) / sizeof(spans[0]);
+			    a++)
+				for (size_t c = 0; c < 3; c++) {
+					m.transpose = t == 1;
+					m.span = spans[a];
+					m.centre = centres[c];
+					if (rs_try(dec, reg, base, &m, out)) {
+						out->mirrored = m.transpose;
+						return true;
+					}
+				}
+	return false;
+}
+
 int
 dm_libdmtx_pass(const struct image *im, const struct dm_pass *p,
     double deadline_ms, dm_accept_fn accept, void *arg,
@@ -309,20 +488,25 @@ dm_libdmtx_pass(const struct image *im, const struct dm_pass *p,
 	while ((reg = dmtxRegionFindNext(dec, &timeout)) != NULL) {
 		DmtxMessage *msg;
 
+		struct image_dm_result cand;
+		bool got = false;
+
 		if (best < IMAGE_DM_UNDECODABLE)
 			best = IMAGE_DM_UNDECODABLE;
 		msg = dmtxDecodeMatrixRegion(dec, reg, DmtxUndefined);
-		if (msg != NULL && !fit_plausible(dec, reg))
-			dmtxMessageDestroy(&msg);
-		if (msg != NULL) {
-			struct image_dm_result cand;
-
+		if (msg != NULL && fit_plausible(dec, reg)) {
 			dm_result_clear(&cand);
 			dm_result_set_data(&cand, msg->output,
 			    (size_t)msg->outputIdx);
 			cand.rows = reg->symbolRows;
 			cand.cols = reg->symbolCols;
+			got = true;
+		} else if (msg == NULL && p->resample) {
+			got = resample_region(dec, reg, &cand);
+		}
+		if (msg != NULL)
 			dmtxMessageDestroy(&msg);
+		if (got) {
 			best = IMAGE_DM_NOT_GS1;
 			if (accept(arg, &cand)) {
 				*r = cand;

@@ -38,6 +38,7 @@ struct dm_pass {
 	int	shape;		/* DmtxPropSymbolSize; 0 = libdmtx default */
 	int	square_devn;	/* degrees; 0 = libdmtx default (50) */
 	int	edge_thresh;	/* 0 = libdmtx default (10) */
+	bool	resample;	/* resample regions libdmtx cannot decode */
 };
 
 /*
