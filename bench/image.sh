@@ -43,7 +43,8 @@ else
 fi
 
 awk -F'\t' -v rss="$(cat "$dir/rss")" '
-FILENAME ~ /ours/ { cat[$1] = $2; o[$1] = $3; ms += $4; n++ }
+FILENAME ~ /ours/ { cat[$1] = $2; o[$1] = $3; ms += $4; n++
+	if (!($2 in seen)) { seen[$2] = 1; order[++nc] = $2 } }
 FILENAME ~ /dmtx/ { d[$1] = $3 }
 FILENAME ~ /zxing/ { z[$1] = $3 }
 END {
@@ -58,7 +59,6 @@ END {
 		if (o[f] == "wrong") ow[c]++
 		if (d[f] == "wrong") dw[c]++
 		if (z[f] == "wrong") zw[c]++
-		if (!(c in seen)) { seen[c] = 1; order[++nc] = c }
 	}
 	for (i = 1; i <= nc; i++) {
 		c = order[i]

@@ -26,6 +26,7 @@
 #include <dmtx.h>
 
 #include "diag.h"
+#include "gs1.h"
 #include "image.h"
 #include "image_int.h"
 
@@ -290,38 +291,44 @@ struct cascade {
 };
 
 /*
- * GenSpecs 7.11 figure 7.11-1: CSET 82, the characters AI values may use.
- * TODO: this interim check (FNC1 first, digits for the first AI, CSET 82
- * or GS only) is replaced by gs1_parse() on "]d2" + data as soon as the
- * gs1 module lands on main; it is weaker (no AI table, no check digits).
+ * Invariant 2: is `r` valid GS1 scan data?  Fills why[] if not.  The data
+ * goes through the gs1 parser as "]d2" scan data (the same code path as a
+ * scanner string): AIs from the Syntax Dictionary, lengths, CSET 82,
+ * check digits, dates (GenSpecs 3, 7.8, 7.9, 7.11).
  */
-static bool
-interim_cset82(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z') || (c >= '!' && c <= '/' && c != '#' &&
-	    c != '$') || (c >= ':' && c <= '?') || c == '_';
-}
-
-/* Invariant 2: is `r` valid GS1 scan data? Fills why[] if not. */
 static bool
 gs1_valid(const struct image_dm_result *r, char *why, size_t cap)
 {
+	char scan[3 + IMAGE_DM_DATA_MAX];
+	struct gs1_parse_opts po = GS1_PARSE_OPTS_INIT;
+	struct gs1_msg *m;
+	struct diag d = DIAG_INIT;
+	bool ok;
+
 	if (!r->gs1) {
 		snprintf(why, cap, "no FNC1 in first position");
 		return false;
 	}
-	if (r->len < 3 || r->data[0] < '0' || r->data[0] > '9' ||
-	    r->data[1] < '0' || r->data[1] > '9') {
-		snprintf(why, cap, "does not start with an AI");
+	if (r->len == 0 || r->len > GS1_MAX_DATA) {
+		snprintf(why, cap, "empty or too long for GS1");
 		return false;
 	}
-	for (size_t i = 0; i < r->len; i++)
-		if (r->data[i] != 0x1D && !interim_cset82(r->data[i])) {
-			snprintf(why, cap, "byte %zu is not in CSET 82", i);
-			return false;
-		}
-	return true;
+	if ((m = malloc(sizeof(*m))) == NULL) {
+		snprintf(why, cap, "out of memory");
+		return false;
+	}
+	memcpy(scan, "]d2", 3);
+	memcpy(scan + 3, r->data, r->len);
+	ok = gs1_parse(m, gs1_table_embedded(), scan, 3 + r->len, &po,
+	    &d) == 0;
+	if (!ok) {
+		size_t n = strlen(d.msg) < cap ? strlen(d.msg) : cap - 1;
+
+		memcpy(why, d.msg, n);
+		why[n] = '\0';
+	}
+	free(m);
+	return ok;
 }
 
 static bool

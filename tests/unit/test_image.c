@@ -206,7 +206,7 @@ test_png_file_errors(void)
  * at symbol size `size` (zint option_2; 0: the smallest square).
  */
 static int
-render(const char *data, int mp, int size, struct image *im,
+render_mode(const char *data, int mp, int size, int mode, struct image *im,
     struct image_dm_geometry *g)
 {
 	struct zint_symbol *s = ZBarcode_Create();
@@ -214,7 +214,7 @@ render(const char *data, int mp, int size, struct image *im,
 	int rc;
 
 	s->symbology = BARCODE_DATAMATRIX;
-	s->input_mode = GS1_MODE;
+	s->input_mode = mode;
 	s->option_2 = size;		/* 0: automatic, squares only */
 	s->option_3 = DM_SQUARE;
 	s->output_options |= BARCODE_QUIET_ZONES;
@@ -236,6 +236,13 @@ render(const char *data, int mp, int size, struct image *im,
 	g->cols = s->width;
 	ZBarcode_Delete(s);
 	return 0;
+}
+
+static int
+render(const char *data, int mp, int size, struct image *im,
+    struct image_dm_geometry *g)
+{
+	return render_mode(data, mp, size, GS1_MODE, im, g);
 }
 
 /* GS is "\035" (octal: a hex escape would swallow the digits after it). */
@@ -460,6 +467,42 @@ test_cascade_require_gs1(void)
 	CU_ASSERT_STRING_EQUAL(r.pass_name, "plain");
 }
 
+/*
+ * Invariant 2 of the cascade: FNC1-first data that is not valid GS1 (a
+ * GTIN with a wrong check digit, rendered with zint's checks off) is
+ * reported NOT_GS1 with the parser's reason, never OK.
+ */
+static void
+test_cascade_invalid_gs1(void)
+{
+	static const struct {
+		const char	*br;
+		const char	*why;		/* in the reason */
+	} cases[] = {
+		{ "[01]00312345678907[21]ABC", "check digit" },
+		{ "[01]00312345678906[17]271331[21]ABC", "(17)" },
+		{ "[01]00312345678906[21]AB~C", "(21)" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct image_decode_opts o = IMAGE_DECODE_OPTS_INIT;
+		struct image im;
+		struct image_dm_geometry g;
+		struct image_dm_result r;
+		struct diag d = DIAG_INIT;
+
+		CU_ASSERT_EQUAL_FATAL(render_mode(cases[i].br, 4, 0,
+		    GS1_MODE | GS1NOCHECK_MODE, &im, &g), 0);
+		o.timeout_ms = 400;
+		TEST_INT_EQ(i, image_dm_decode(&im, &o, &r, &d), 0);
+		TEST_INT_EQ(i, r.status, IMAGE_DM_NOT_GS1);
+		CU_ASSERT(r.gs1);
+		if (strstr(r.why, cases[i].why) == NULL)
+			TEST_STR_EQ(i, r.why, cases[i].why);
+		image_free(&im);
+	}
+}
+
 /* A rendered label through the isolated cascade, and mirrored. */
 static void
 test_cascade_rendered(void)
@@ -504,6 +547,7 @@ main(void)
 		{ "cascade errors", test_cascade_errors },
 		{ "cascade require GS1", test_cascade_require_gs1 },
 		{ "cascade rendered", test_cascade_rendered },
+		{ "cascade invalid GS1", test_cascade_invalid_gs1 },
 		{ NULL, NULL },
 	};
 
