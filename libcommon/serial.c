@@ -8,8 +8,9 @@
  * has exactly the same number of byte values mapping to it.
  * Uniqueness within a batch: an open-addressing hash set of indices into
  * one flat array of fixed-width serials (no per-serial allocation, so ten
- * million serials cost about length + 6 bytes each).
+ * million serials cost about length + 13 bytes each).
  */
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <errno.h>
@@ -150,12 +151,11 @@ serial_rng_bytes(struct serial_rng *r, unsigned char *buf, size_t len,
 	return 0;
 }
 
-int
-serial_rng_uniform(struct serial_rng *r, unsigned n, unsigned *out,
+/* Rejection sampling (serial.h); inlined into draw(), its hot loop. */
+static inline int
+uniform(struct serial_rng *r, unsigned n, unsigned limit, unsigned *out,
     struct diag *d)
 {
-	unsigned limit = 256 - 256 % n;
-
 	for (;;) {
 		unsigned b;
 
@@ -167,6 +167,13 @@ serial_rng_uniform(struct serial_rng *r, unsigned n, unsigned *out,
 			return 0;
 		}
 	}
+}
+
+int
+serial_rng_uniform(struct serial_rng *r, unsigned n, unsigned *out,
+    struct diag *d)
+{
+	return uniform(r, n, 256 - 256 % n, out, d);
 }
 
 static const struct {
@@ -418,33 +425,76 @@ registry_insert(struct serial_registry *g, const char *key,
 
 /* ---- batches ----------------------------------------------------------- */
 
+/*
+ * A slot holds the serial's index + 1 in its low 32 bits (0: empty) and
+ * the high 32 bits of its hash: a probe compares the tag and touches the
+ * serial itself only when the tags agree, so the set costs one cache miss
+ * per insert, not one per probe.
+ */
 struct serial_batch {
 	size_t		 n, len;
 	char		*data;		/* n * len bytes */
-	uint32_t	*slot;		/* index + 1, 0 = empty */
+	uint64_t	*slot;
 	size_t		 mask;
 };
 
 static uint64_t
 hash_serial(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	while (len > 0) {
+		uint64_t w = 0;
+		size_t k = len < 8 ? len : 8;
+
+		memcpy(&w, s, k);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+		h ^= h >> 31;
+		s += k;
+		len -= k;
+	}
+	return h * 0x94d049bb133111ebULL;
 }
 
 /* Find s in the set: its slot, empty or holding an equal serial. */
 static size_t
-batch_slot(const struct serial_batch *b, const char *s)
+batch_slot(const struct serial_batch *b, const char *s, uint64_t h)
 {
-	size_t i = (size_t)hash_serial(s, b->len) & b->mask;
+	uint64_t tag = h & 0xffffffff00000000ULL;
+	size_t i = (size_t)(h >> 7) & b->mask;
 
-	while (b->slot[i] != 0 &&
-	    memcmp(b->data + (size_t)(b->slot[i] - 1) * b->len, s, b->len) != 0)
-		i = (i + 1) & b->mask;
-	return i;
+	for (;; i = (i + 1) & b->mask) {
+		uint64_t v = b->slot[i];
+
+		if (v == 0)
+			return i;
+		if ((v & 0xffffffff00000000ULL) == tag &&
+		    memcmp(b->data + ((v & 0xffffffffU) - 1) * b->len, s,
+		    b->len) == 0)
+			return i;
+	}
+}
+
+/*
+ * The slot array, zeroed.  A big one is 2 MiB aligned and asked for huge
+ * pages (madvise(2)): the probes are random, and with 4 KiB pages nearly
+ * every one is also a TLB miss.  Only a hint; the kernel may decline.
+ */
+static uint64_t *
+alloc_slots(size_t cap)
+{
+	size_t bytes = cap * sizeof(uint64_t), huge = 2 * 1024 * 1024;
+	void *p;
+
+	if (bytes < huge)
+		return calloc(cap, sizeof(uint64_t));
+	if (posix_memalign(&p, huge, bytes) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	memset(p, 0, bytes);
+	return p;
 }
 
 void
@@ -512,6 +562,14 @@ capacity_check(struct serial_registry *g, const struct serial_request *rq,
 	    rq->alphabet->n, rq->length, rq->margin, need);
 }
 
+/*
+ * Draw candidates CHUNK at a time: hash them all and prefetch their slots
+ * first, so that the slot array's cache misses overlap instead of queueing
+ * (they are nearly all of the cost of a large batch).  Candidates then go
+ * in one by one, so duplicates inside a chunk are caught as well.
+ */
+#define CHUNK	32
+
 static int
 draw(struct serial_batch *b, struct serial_rng *rng,
     struct serial_registry *g, const struct serial_request *rq,
@@ -519,32 +577,44 @@ draw(struct serial_batch *b, struct serial_rng *rng,
 {
 	size_t plen = strlen(rq->prefix);
 	const char *sym = rq->alphabet->chars;
-	unsigned n = (unsigned)rq->alphabet->n;
+	unsigned n = (unsigned)rq->alphabet->n, limit = 256 - 256 % n;
+	char cand[CHUNK][SERIAL_LEN_MAX];
+	uint64_t hash[CHUNK];
 
 	while (b->n < rq->count) {
-		char *s = b->data + b->n * b->len;
-		size_t at;
-		unsigned v;
+		size_t k = rq->count - b->n < CHUNK ? rq->count - b->n : CHUNK;
 
-		for (size_t i = 0; i < b->len; i++) {
-			if (serial_rng_uniform(rng, n, &v, d) != 0)
-				return -1;
-			s[i] = sym[v];
-		}
-		at = batch_slot(b, s);
-		if (b->slot[at] != 0)
-			continue;		/* drawn before in this batch */
-		if (g != NULL) {
-			int rc = registry_insert(g, rq->key, rq->prefix, plen,
-			    s, b->len, d);
+		for (size_t c = 0; c < k; c++) {
+			for (size_t i = 0; i < b->len; i++) {
+				unsigned v;
 
-			if (rc < 0)
-				return -1;
-			if (rc == 0)
-				continue;	/* issued by an earlier run */
+				if (uniform(rng, n, limit, &v, d) != 0)
+					return -1;
+				cand[c][i] = sym[v];
+			}
+			hash[c] = hash_serial(cand[c], b->len);
+			__builtin_prefetch(&b->slot[(size_t)(hash[c] >> 7) &
+			    b->mask]);
 		}
-		b->slot[at] = (uint32_t)(b->n + 1);
-		b->n++;
+		for (size_t c = 0; c < k; c++) {
+			size_t at = batch_slot(b, cand[c], hash[c]);
+
+			if (b->slot[at] != 0)
+				continue;	/* drawn before in this batch */
+			if (g != NULL) {
+				int rc = registry_insert(g, rq->key,
+				    rq->prefix, plen, cand[c], b->len, d);
+
+				if (rc < 0)
+					return -1;
+				if (rc == 0)
+					continue;	/* issued before */
+			}
+			memcpy(b->data + b->n * b->len, cand[c], b->len);
+			b->slot[at] = (hash[c] & 0xffffffff00000000ULL) |
+			    (uint64_t)(b->n + 1);
+			b->n++;
+		}
 	}
 	return 0;
 }
@@ -566,7 +636,7 @@ serial_generate(struct serial_batch **out, struct serial_rng *rng,
 		cap *= 2;
 	if ((b = calloc(1, sizeof(*b))) == NULL ||
 	    (b->data = malloc(rq->count * rq->length)) == NULL ||
-	    (b->slot = calloc(cap, sizeof(*b->slot))) == NULL) {
+	    (b->slot = alloc_slots(cap)) == NULL) {
 		serial_batch_free(b);
 		return diag_system(d, "out of memory for %zu serials",
 		    rq->count);
