@@ -17,14 +17,15 @@ trap 'rm -rf "$tmp"' EXIT
 
 for form in bracketed scan; do
 	f="$tmp/$form.txt"
-	/usr/bin/time -f "%e %M" -o "$tmp/t.v" "$BIN/dscsa-gs1" validate \
+	/usr/bin/time -f "%e %M %U %S" -o "$tmp/t.v" "$BIN/dscsa-gs1" validate \
 	    --profile dscsa --today 2060-01-01 "$f" ||
 	    { echo "serial-validate: validate failed" >&2; exit 1; }
-	/usr/bin/time -f "%e %M" -o "$tmp/t.b" wc -l "$f" > /dev/null
-	read v_sec v_rss < "$tmp/t.v"
-	read b_sec b_rss < "$tmp/t.b"
-	awk -v n="$N" -v s="$v_sec" -v r="$v_rss" -v b="$b_sec" -v form="$form" 'BEGIN {
-		printf "validate %s: %d lines in %.2f s = %.0f lines/s, peak RSS %d KiB; baseline wc -l %.2f s, ratio %.1f\n",
-		    form, n, s, s > 0 ? n / s : 0, r, b, b > 0 ? s / b : 0
+	/usr/bin/time -f "%e %M %U %S" -o "$tmp/t.b" wc -l "$f" > /dev/null
+	read v_sec v_rss v_u v_s < "$tmp/t.v"
+	read b_sec b_rss b_u b_s < "$tmp/t.b"
+	awk -v n="$N" -v s="$v_sec" -v r="$v_rss" -v b="$b_sec" -v form="$form" \
+	    -v u="$v_u" 'BEGIN {
+		printf "validate %s: %d lines in %.2f s = %.0f lines/s (%.0f lines per CPU-user second), peak RSS %d KiB; baseline wc -l %.2f s, ratio %.1f\n",
+		    form, n, s, (s > 0 ? n / s : 0), (u > 0 ? n / u : 0), r, b, (b > 0 ? s / b : 0)
 	}'
 done
