@@ -4,10 +4,19 @@
  * One model (struct gs1_msg: an ordered list of AI/value pairs with their
  * positions in the input) parsed from every input form: bracketed "[01]..."
  * and "(01)...", unbracketed with GS (0x1D) or '^' as FNC1, scanner data
- * with an AIM symbology identifier ("]d2", "]C1", "]Q3", "]e0", "]J1") and
- * GS1 Digital Link URIs; rendered in each of those forms, as HRI text and
- * as JSON.  EPC URIs are the epc module's (they need the company prefix
- * length).
+ * with an AIM symbology identifier ("]d2", "]C1", "]Q3", "]e0", "]J1";
+ * "]E0"/"]E4" EAN; "]d1"/"]Q1"/"]J0" carrying a Digital Link URI) and GS1
+ * Digital Link URIs (numeric, or the VRS convenience names); rendered in
+ * each of those forms, as HRI text lines and as JSON, in input order or
+ * compact order (predefined-length AIs first).  A lenient reader mode
+ * normalises scanner quirks and reports them as notes.  Syntax (every
+ * value against the dictionary: lengths, character sets, all the
+ * dictionary's linters) is checked by gs1_parse(); pairing rules and the
+ * DSCSA profile by gs1_validate().  EPC URIs are the epc module's (they
+ * need the company prefix length).
+ *
+ * Allocation: none, except gs1_table_load().  A struct gs1_msg is a value
+ * the caller provides; parsing is O(length) with an O(1) AI lookup.
  *
  * The AI table comes from the GS1 Barcode Syntax Dictionary: an embedded
  * copy generated at build time (schemas/gs1/gs1-syntax-dictionary.txt), or

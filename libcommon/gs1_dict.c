@@ -557,6 +557,7 @@ gs1_table_load(struct gs1_table **out, const char *path, struct diag *d)
 		diag_at(d, path, 0);
 		return -1;
 	}
+	errno = 0;
 	for (;;) {
 		size_t n;
 
@@ -583,10 +584,12 @@ gs1_table_load(struct gs1_table **out, const char *path, struct diag *d)
 			break;
 	}
 	if (ferror(f)) {
+		int e = errno != 0 ? errno : EIO;
+
 		free(buf);
 		fclose(f);
-		errno = EIO;
-		diag_system(d, "read error");
+		errno = e;
+		diag_system(d, "cannot read");
 		diag_at(d, path, 0);
 		return -1;
 	}

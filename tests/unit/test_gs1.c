@@ -326,6 +326,79 @@ test_render_errors(void)
 	}
 }
 
+/*
+ * Digital Link escaping (DL 1.4 section 6, RFC 3986): every CSET 82
+ * character that is not unreserved (A-Za-z0-9-._~) is percent-encoded, in
+ * the path and in the query; decoding gives the value back.
+ */
+static void
+test_dl_escaping(void)
+{
+	static const struct {
+		const char	*value;		/* AI (21), then AI (10) */
+		const char	*want;
+	} cases[] = {
+		{ "!\"%&'()*+,-./:;<=>?_",
+		  "https://id.gs1.org/01/" GTIN "/10/L/21/"
+		  "%21%22%25%26%27%28%29%2A%2B%2C-.%2F%3A%3B%3C%3D%3E%3F_"
+		  "?17=271231" },
+		{ "6789/&%\"!?()", "https://id.gs1.org/01/" GTIN "/10/L/21/"
+		  "6789%2F%26%25%22%21%3F%28%29?17=271231" },
+		{ "AZaz09", "https://id.gs1.org/01/" GTIN "/10/L/21/AZaz09"
+		  "?17=271231" },
+	};
+	char buf[GS1_RENDER_MAX];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gs1_msg m, back;
+		struct diag d = DIAG_INIT;
+		size_t len;
+
+		gs1_msg_init(&m, NULL);
+		CU_ASSERT_FATAL(gs1_msg_add(&m, "01", GTIN, 14, &d) == 0);
+		CU_ASSERT_FATAL(gs1_msg_add(&m, "21", cases[i].value,
+		    strlen(cases[i].value), &d) == 0);
+		CU_ASSERT_FATAL(gs1_msg_add(&m, "10", "L", 1, &d) == 0);
+		CU_ASSERT_FATAL(gs1_msg_add(&m, "17", "271231", 6, &d) == 0);
+		TEST_INT_EQ(i, gs1_render(&m, GS1_FORM_DL, NULL, buf,
+		    sizeof(buf), &len, &d), 0);
+		TEST_STR_EQ(i, buf, cases[i].want);
+		TEST_INT_EQ(i, gs1_parse(&back, NULL, buf, len, NULL, &d), 0);
+		TEST_STR_EQ(i, gs1_msg_find(&back, "21") ?
+		    gs1_msg_find(&back, "21")->value : NULL, cases[i].value);
+	}
+	/* The query decodes '+' as space (not CSET 82: refused). */
+	{
+		struct gs1_msg m;
+		struct diag d = DIAG_INIT;
+		const char *in = "https://id.gs1.org/01/" GTIN "?99=A+B";
+
+		TEST_INT_EQ(0, gs1_parse(&m, NULL, in, strlen(in), NULL, &d),
+		    -1);
+		TEST_STR_EQ(0, d.msg, "AI (99): character not in CSET 82: "
+		    "(99)A| |B");
+	}
+}
+
+/* HRI lines with the dictionary's data titles. */
+static void
+test_hri_titles(void)
+{
+	static const char in[] = "[01]" GTIN "[10]L1[89]X";
+	struct gs1_parse_opts po = { false, true };
+	struct gs1_render_opts ro = GS1_RENDER_OPTS_INIT;
+	struct gs1_msg m;
+	struct diag d = DIAG_INIT;
+	char buf[256];
+
+	CU_ASSERT_FATAL(gs1_parse(&m, NULL, in, strlen(in), &po, &d) == 0);
+	ro.titles = true;
+	CU_ASSERT_EQUAL(gs1_render(&m, GS1_FORM_HRI_LINES, &ro, buf,
+	    sizeof(buf), NULL, &d), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "GTIN (01) " GTIN "\nBATCH/LOT (10) L1\n"
+	    "(89) X");
+}
+
 /* A small deterministic generator (xorshift), not for secrets. */
 static unsigned long long rng_state = 88172645463325252ULL;
 
@@ -756,6 +829,8 @@ main(void)
 		{ "source positions and copy", test_positions },
 		{ "render every form", test_render },
 		{ "render errors", test_render_errors },
+		{ "Digital Link escaping", test_dl_escaping },
+		{ "HRI titles", test_hri_titles },
 		{ "round trip", test_round_trip },
 		{ "limits", test_limits },
 		{ "dates", test_dates },
