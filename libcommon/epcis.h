@@ -156,8 +156,8 @@ int	epcis_reader_open_mem(struct epcis_reader **out, const void *buf,
 /*
  * The next event: 1, 0 at the end of the document, -1 on error.  An error
  * names file and line; after it the reader only returns -1.
- * Errors: DIAG_INPUT (not well-formed, DTD, too deep, too big, not EPCIS,
- * an event without eventTime); DIAG_VERIFY (o->validate and the document is
+ * Errors: DIAG_INPUT (not well-formed, DTD, too deep, too big, not
+ * EPCIS); DIAG_VERIFY (o->validate and the document is
  * not valid against its XSD); DIAG_SYSTEM (read error, no memory).
  */
 int	epcis_reader_next(struct epcis_reader *r, struct epcis_event *ev,
@@ -208,5 +208,148 @@ int	epcis_hash_id(const char *s, size_t len, char out[EPCIS_HASH_ID_MAX],
  * length, or 0 if `uri` has no such form (or it does not fit).
  */
 size_t	epcis_dl_normalise(const char *uri, size_t len, char *buf, size_t cap);
+
+/* ---------------------------------------------------------------------- */
+/* Master data (dscsa-epcis(1), MASTER DATA FILES) */
+
+struct epcis_md_attr {
+	const char	*id;		/* urn:epcglobal:cbv:mda#... */
+	const char	*value;
+};
+
+struct epcis_md_element {
+	bool		 location;	/* Location vocabulary, else EPCClass */
+	const char	*id;		/* idpat URI, SGLN URI, ... */
+	size_t		 nattr;
+	struct epcis_md_attr *attrs;
+	unsigned long	 line;
+};
+
+struct epcis_masterdata {
+	size_t		 n;
+	struct epcis_md_element *el;
+	void		*priv;		/* the storage of the strings */
+};
+
+/*
+ * Load a master data file:
+ *
+ *   # comment
+ *   product urn:epc:idpat:sgtin:0312345.012345.*
+ *       ndc 0312-3456-78
+ *       name Examplamab 10 mg/mL injection
+ *   location urn:epc:id:sgln:0312345.00000.0
+ *       name Example Pharma Plant 1
+ *
+ * A line "product ID" or "location ID" starts an element; indented
+ * "key value" lines give its attributes (keys in dscsa-epcis(1); a key
+ * starting "urn:" is written as the attribute id itself).  A product id
+ * may also be a GTIN-14 with `gtin_to_idpat` converting it (NULL: only
+ * URIs).  Ownership: *out is the caller's, freed with
+ * epcis_masterdata_free().  Errors: DIAG_INPUT naming file:line,
+ * DIAG_SYSTEM.
+ */
+typedef int (*epcis_gtin_to_idpat_fn)(const char *gtin, char *buf, size_t cap,
+    void *arg, struct diag *d);
+int	epcis_masterdata_load(struct epcis_masterdata **out, const char *path,
+	    epcis_gtin_to_idpat_fn gtin_to_idpat, void *arg, struct diag *d);
+void	epcis_masterdata_free(struct epcis_masterdata *md);
+
+/* ---------------------------------------------------------------------- */
+/* Writer */
+
+struct epcis_doc_opts {
+	enum epcis_version version;	/* 0: EPCIS_V1_2 */
+	const char	*creation_date;	/* xsd:dateTime, required */
+	const char	*sender, *receiver; /* SBDH party ids (SGLN URIs) */
+	const char	*document_id;	/* SBDH InstanceIdentifier */
+	const struct epcis_masterdata *md; /* may be NULL */
+	bool		 statement;	/* gs1ushc DSCSA transaction statement */
+	const char	*legal_notice;	/* NULL: the FD&C Act 581(27) text */
+	bool		 indent;
+};
+
+struct epcis_writer;		/* opaque */
+
+/*
+ * Start a document on `f` (named `name` in messages): the root, the
+ * header (SBDH when sender and receiver are given; EPCIS 1.2 needs them
+ * for master data or the statement), EPCISBody and EventList.  Nothing
+ * is buffered beyond libxml2's output buffer: memory stays constant.
+ * Ownership: *out is the caller's, freed with epcis_writer_free(); `f`
+ * and everything in `o` are borrowed for the writer's life.
+ * Errors: DIAG_INPUT (options that the version cannot carry), DIAG_SYSTEM.
+ */
+int	epcis_writer_open(struct epcis_writer **out, FILE *f, const char *name,
+	    const struct epcis_doc_opts *o, struct diag *d);
+
+/*
+ * Write one event (the fields of struct epcis_event that describe it: type,
+ * action, biz_step, disposition, event_time, event_time_zone_offset,
+ * event_id, read_point, biz_location, parent_id, epcs, biz_tx, sources,
+ * dests, lot, expiry, the error declaration and attrs; the rest is
+ * ignored).  Element order and 1.2 wrappers follow the version's XSD.
+ * Errors: DIAG_INPUT (a field the event type or version cannot carry),
+ * DIAG_SYSTEM (write error).
+ */
+int	epcis_writer_event(struct epcis_writer *w, const struct epcis_event *ev,
+	    struct diag *d);
+
+/*
+ * Close EventList, EPCISBody (2.0: then the gs1ushc statement) and the
+ * root, and flush.  Only a closed document is well-formed: a writer freed
+ * without this leaves a truncated document on purpose (all or nothing).
+ * Errors: DIAG_SYSTEM.
+ */
+int	epcis_writer_close(struct epcis_writer *w, struct diag *d);
+void	epcis_writer_free(struct epcis_writer *w);
+
+/* ---------------------------------------------------------------------- */
+/* Conversion and error declarations */
+
+struct epcis_convert_opts {
+	enum epcis_version to;
+	bool		 indent;
+	/* error declaration mode (dscsa-epcis correct): */
+	bool		 declare;
+	const char	*declaration_time;
+	const char	*reason;	/* CBV error reason URI, may be NULL */
+	size_t		 ncorrective;
+	const char *const *corrective;
+	size_t		 nselect;	/* hash ids or eventIDs to keep; 0: all */
+	const char *const *select;
+};
+
+/*
+ * Copy the EPCIS document `in` (named `name`) to `out` as EPCIS o->to:
+ * root namespace and schemaVersion, 1.2 extension wrappers removed or
+ * added, gs1ushc header elements moved between EPCISHeader (1.2) and
+ * after EPCISBody (2.0).  With o->declare, only the selected events are
+ * written, each with an errorDeclaration added (EPCIS 1.2 section 7.4.1.2,
+ * 2.0 section 7.4.1.2): the hash id of a declared event equals the
+ * original's, as the hash ignores errorDeclaration.
+ * Errors: DIAG_INPUT (a field the target version has no place for, such
+ * as a 2.0 sensorElementList or an AssociationEvent in 1.2; input errors
+ * as epcis_reader_next()), DIAG_SYSTEM.  On error the output is left
+ * unterminated.
+ */
+int	epcis_convert(FILE *in, const char *name, FILE *out,
+	    const struct epcis_convert_opts *o, struct diag *d);
+
+/*
+ * Write the item lines of one event (dscsa-epcis(1), READ OUTPUT): one line
+ * per EPC (per child of an AggregationEvent), the EPC as a bracketed GS1
+ * element string (with (17) and (10) from the ILMD) or, if it has no GS1
+ * form, as the URI; then TAB-separated attributes.
+ * Errors: DIAG_SYSTEM (write error, naming `name`).
+ */
+int	epcis_event_write_items(FILE *out, const char *name,
+	    const struct epcis_event *ev, struct diag *d);
+
+/*
+ * The bracketed GS1 element string of an EPC URI or Digital Link URI
+ * (via epcis_dl_normalise()) into buf; returns its length, 0 if none.
+ */
+size_t	epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap);
 
 #endif /* DSCSA_EPCIS_H */

@@ -704,8 +704,6 @@ take_event(struct epcis_reader *r, enum epcis_event_type t,
 		diag_system(&r->err, "out of memory");
 		return fail(r, d, line);
 	}
-	if (ev->event_time == NULL || ev->event_time[0] == '\0')
-		return fail_input(r, d, line, "event without eventTime");
 	if (!r->o.no_canon) {
 		if (epcis_c14n_event(n, &r->canon, &r->err) != 0)
 			return fail(r, d, line);

@@ -288,8 +288,8 @@ test_refused(void)
 		  DIAG_INPUT, 2, "not well-formed" },
 		{ "<x/>", DIAG_INPUT, 1, "not an EPCIS document" },
 		{ "", DIAG_INPUT, 0, "" },
-		{ "<ObjectEvent><action>ADD</action></ObjectEvent>",
-		  DIAG_INPUT, 1, "without eventTime" },
+		{ "<EPCISDocument xmlns=\"urn:epcglobal:epcis:xsd:3\"/>",
+		  DIAG_INPUT, 1, "not an EPCIS document" },
 	};
 	char msg[700];
 

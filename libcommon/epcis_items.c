@@ -1,0 +1,226 @@
+/*
+ * epcis_items: events back to item lines (dscsa-items(5), DESIGN.md
+ * section 2): what `dscsa-epcis read` prints.  EPC URIs become bracketed
+ * GS1 element strings through their canonical Digital Link form (GS1
+ * Digital Link URI Syntax 1.4: path segments are AI/value pairs,
+ * percent-encoded); ILMD lot and expiry are put back as (10) and (17).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "epcis.h"
+#include "epcis_int.h"
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t
+epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap)
+{
+	char dl[512];
+	size_t n = epcis_dl_normalise(uri, strlen(uri), dl, sizeof(dl)), o = 0;
+	const char *p;
+
+	if (n == 0 || cap == 0)
+		return 0;
+	p = dl + 18;			/* after "https://id.gs1.org" */
+	while (*p == '/') {
+		const char *ai = p + 1, *slash = strchr(ai, '/'), *v, *ve;
+
+		if (slash == NULL)
+			return 0;
+		v = slash + 1;
+		ve = strchr(v, '/');
+		if (ve == NULL)
+			ve = v + strlen(v);
+		if (o + (size_t)(slash - ai) + 3 >= cap)
+			return 0;
+		buf[o++] = '[';
+		memcpy(buf + o, ai, (size_t)(slash - ai));
+		o += (size_t)(slash - ai);
+		buf[o++] = ']';
+		for (const char *q = v; q < ve; q++) {
+			char c = *q;
+
+			if (c == '%' && q + 2 < ve + 1 && hexval(q[1]) >= 0 &&
+			    hexval(q[2]) >= 0) {
+				c = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+				q += 2;
+			}
+			if (o + 1 >= cap)
+				return 0;
+			buf[o++] = c;
+		}
+		p = ve;
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+static const char *
+short_vocab(const char *v)
+{
+	static const char *const prefixes[] = {
+		"urn:epcglobal:cbv:bizstep:", "urn:epcglobal:cbv:disp:",
+		"urn:epcglobal:cbv:btt:", "urn:epcglobal:cbv:sdt:",
+		"urn:epcglobal:cbv:er:",
+		"https://ref.gs1.org/cbv/BizStep-", "https://ref.gs1.org/cbv/Disp-",
+		"https://ref.gs1.org/cbv/BTT-", "https://ref.gs1.org/cbv/SDT-",
+		"https://ref.gs1.org/cbv/ER-",
+	};
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(v, prefixes[i], strlen(prefixes[i])) == 0)
+			return v + strlen(prefixes[i]);
+	return v;
+}
+
+static void
+put_val(struct epcis_buf *b, const char *v)
+{
+	size_t start = 0, i;
+
+	for (i = 0; v[i] != '\0'; i++) {
+		const char *e = v[i] == '%' ? "%25" : v[i] == '\t' ? "%09" :
+		    v[i] == '\r' ? "%0D" : v[i] == '\n' ? "%0A" : NULL;
+
+		if (e == NULL)
+			continue;
+		epcis_buf_add(b, v + start, i - start);
+		epcis_buf_adds(b, e);
+		start = i + 1;
+	}
+	epcis_buf_add(b, v + start, i - start);
+}
+
+static void
+attr(struct epcis_buf *b, const char *key, const char *v)
+{
+	if (v == NULL)
+		return;
+	epcis_buf_add(b, "\t", 1);
+	epcis_buf_adds(b, key);
+	epcis_buf_add(b, "=", 1);
+	put_val(b, v);
+}
+
+static void
+item(struct epcis_buf *b, const char *epc, const struct epcis_event *ev,
+    bool ilmd)
+{
+	char g[512];
+	size_t n = epcis_epc_to_bracketed(epc, g, sizeof(g));
+
+	if (n == 0) {
+		epcis_buf_adds(b, epc);
+		return;
+	}
+	if (ilmd && strncmp(g, "[01]", 4) == 0 && n >= 18) {
+		epcis_buf_add(b, g, 18);
+		if (ev->expiry != NULL && strlen(ev->expiry) == 10 &&
+		    ev->expiry[4] == '-' && ev->expiry[7] == '-') {
+			char yymmdd[7];
+
+			memcpy(yymmdd, ev->expiry + 2, 2);
+			memcpy(yymmdd + 2, ev->expiry + 5, 2);
+			memcpy(yymmdd + 4, ev->expiry + 8, 2);
+			yymmdd[6] = '\0';
+			epcis_buf_adds(b, "[17]");
+			epcis_buf_adds(b, yymmdd);
+		}
+		if (ev->lot != NULL && strncmp(g + 18, "[10]", 4) != 0) {
+			epcis_buf_adds(b, "[10]");
+			epcis_buf_adds(b, ev->lot);
+		}
+		epcis_buf_add(b, g + 18, n - 18);
+		return;
+	}
+	epcis_buf_add(b, g, n);
+}
+
+static const char *
+party_key(const char *type, bool source, char *buf, size_t cap)
+{
+	const char *t = type != NULL ? short_vocab(type) : "party";
+
+	if (strcmp(t, "owning_party") == 0)
+		t = "party";
+	else if (strcmp(t, "possessing_party") == 0)
+		t = "possessor";
+	snprintf(buf, cap, "%s_%s", source ? "from" : "to", t);
+	return buf;
+}
+
+int
+epcis_event_write_items(FILE *out, const char *name,
+    const struct epcis_event *ev, struct diag *d)
+{
+	struct epcis_buf b = { NULL, 0, 0, false };
+	const char *tname = epcis_event_type_name(ev->type);
+	char key[128], parent[512];
+
+	for (size_t i = 0; i < ev->nepc; i++) {
+		const char *epc = ev->epcs[i];
+
+		b.len = 0;
+		item(&b, epc, ev, ev->lot != NULL || ev->expiry != NULL);
+		attr(&b, "event", tname);
+		attr(&b, "action", ev->action);
+		attr(&b, "biz_step", ev->biz_step ? short_vocab(ev->biz_step) :
+		    NULL);
+		attr(&b, "disposition", ev->disposition ?
+		    short_vocab(ev->disposition) : NULL);
+		attr(&b, "time", ev->event_time);
+		attr(&b, "read_point", ev->read_point);
+		attr(&b, "location", ev->biz_location);
+		if (ev->parent_id != NULL) {
+			size_t n = epcis_epc_to_bracketed(ev->parent_id, parent,
+			    sizeof(parent));
+
+			attr(&b, "parent", n > 0 ? parent : ev->parent_id);
+		}
+		attr(&b, "lot", ev->lot);
+		attr(&b, "expiry", ev->expiry);
+		for (size_t k = 0; k < ev->nsource; k++)
+			attr(&b, party_key(ev->sources[k].type, true, key,
+			    sizeof(key)), ev->sources[k].id);
+		for (size_t k = 0; k < ev->ndest; k++)
+			attr(&b, party_key(ev->dests[k].type, false, key,
+			    sizeof(key)), ev->dests[k].id);
+		for (size_t k = 0; k < ev->nbiz_tx; k++)
+			attr(&b, ev->biz_tx[k].type != NULL ?
+			    short_vocab(ev->biz_tx[k].type) : "bt",
+			    ev->biz_tx[k].id);
+		if (ev->error_time != NULL)
+			attr(&b, "error_reason", ev->error_reason != NULL ?
+			    short_vocab(ev->error_reason) : "");
+		for (size_t k = 0; k < ev->nattr; k++)
+			if (strcmp(ev->attrs[k].epc, epc) == 0)
+				attr(&b, ev->attrs[k].key, ev->attrs[k].value);
+		if (ev->hash_id[0] != '\0')
+			attr(&b, "hash", ev->hash_id);
+		epcis_buf_add(&b, "\n", 1);
+		if (b.failed) {
+			epcis_buf_free(&b);
+			return diag_system(d, "out of memory");
+		}
+		if (fwrite(b.data, 1, b.len, out) != b.len) {
+			epcis_buf_free(&b);
+			diag_system(d, "write error");
+			diag_at(d, name, 0);
+			return -1;
+		}
+	}
+	epcis_buf_free(&b);
+	return 0;
+}
