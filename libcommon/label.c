@@ -428,13 +428,12 @@ label_write_file(struct label *l, const char *dir, const char *name,
 		diag_at(d, errno == ENOENT || errno == ENOTDIR ? dir : path, 0);
 		return -1;
 	}
-	/* mkstemp makes 0600; a label is no secret: the umask decides. */
-	{
-		mode_t um = umask(022);
-
-		umask(um);
-		(void)fchmod(fd, 0666 & ~um);
-	}
+	/*
+	 * mkstemp makes 0600; a label is no secret, and a print spooler may
+	 * run as another user.  (Reading the umask would mean setting it:
+	 * process-wide state, not for a library.)
+	 */
+	(void)fchmod(fd, 0644);
 	f = fdopen(fd, "w");
 	if (f == NULL) {
 		close(fd);

@@ -172,7 +172,8 @@ int	label_write(struct label *l, FILE *f, struct diag *d);
 /*
  * Write the last encoded label to `dir`/`name` atomically: a temporary
  * file in `dir` (mkstemp), written, flushed, fsync(2)ed, renamed over the
- * target; on failure it is removed and the target left untouched.  The
+ * target, mode 0644; on failure it is removed and the target left
+ * untouched.  The
  * diag names the target path.  Errors: as label_write(), DIAG_SYSTEM for
  * file system failures (DIAG_INPUT if `dir` does not exist).
  */

@@ -24,6 +24,9 @@ libcunit1-dev
 groff-base
 dmtx-utils
 time
+python3-zxing-cpp
+python3-numpy
+ghostscript
 "
 
 missing=""
