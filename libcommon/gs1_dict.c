@@ -69,7 +69,7 @@ predefined_total(unsigned prefix)
 struct dict_build {
 	struct gs1_ai	*ai;
 	size_t		 n, cap;
-	char		*str;		/* all strings, NUL-separated */
+	char		*str;		/* strings, NUL-separated */
 	size_t		 slen, scap;
 };
 

@@ -39,7 +39,8 @@ static const struct {
 	{ "gtin", "01" },	{ "itip", "8006" },	{ "cpv", "22" },
 	{ "lot", "10" },	{ "ser", "21" },	{ "sscc", "00" },
 	{ "gln", "414" },	{ "glnx", "254" },	{ "party", "417" },
-	{ "gsrnp", "8017" },	{ "gsrn", "8018" },	{ "srin", "8019" },
+	{ "gsrnp", "8017" },	{ "gsrn", "8018" },
+	{ "srin", "8019" },
 	{ "grai", "8003" },	{ "giai", "8004" },	{ "gdti", "253" },
 	{ "gcn", "255" },	{ "ginc", "401" },	{ "gsin", "402" },
 	{ "cpid", "8010" },	{ "cpsn", "8011" },	{ "gmn", "8013" },
@@ -380,7 +381,8 @@ gs1_parse_dl(struct gs1_msg *m, const char *s, size_t len,
 				if (def == NULL && !o->unknown_ais)
 					return dl_error(d, s, len, i, eq - i,
 					    "unknown AI in the query");
-			} else if (eq - i == 3 && memcmp(s + i, "exp", 3) == 0) {
+			} else if (eq - i == 3 &&
+			    memcmp(s + i, "exp", 3) == 0) {
 				a = "17";
 				alpha = true;
 				def = gs1_table_find(m->table, a, 2);
@@ -503,7 +505,8 @@ gs1_render_dl(const struct gs1_msg *m, bool vrs,
 		gs1_out_ch(w, '/');
 		put_pct(w, key->value, key->len);
 		/* The first qualifier sequence that holds every qualifier. */
-		for (const char *a = key->def->dlpkey; a != NULL && *a != '\0';) {
+		for (const char *a = key->def->dlpkey;
+		    a != NULL && *a != '\0';) {
 			const char *bar = strchr(a, '|');
 			size_t al = bar ? (size_t)(bar - a) : strlen(a);
 			bool all = true;
@@ -522,8 +525,8 @@ gs1_render_dl(const struct gs1_msg *m, bool vrs,
 		if (alt == NULL && key->def->dlpkey[0] != '\0') {
 			for (size_t i = 0; i < m->n; i++)
 				if (is_qualifier(key->def->dlpkey, m->el[i].ai))
-					return diag_input(d, "AI (%s) cannot be "
-					    "combined with the other key "
+					return diag_input(d, "AI (%s) cannot "
+					    "be combined with the other key "
 					    "qualifiers of AI (%s)",
 					    m->el[i].ai, key->ai);
 		}

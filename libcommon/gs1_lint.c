@@ -454,7 +454,7 @@ lint_list(const char (*list)[4], size_t n, enum gs1_lint code,
 	return GS1_LINT_OK;
 }
 
-/* ISO 13616: country, two check digits, BBAN; mod 97 of the rotated digits is 1. */
+/* ISO 13616: country, check digits, BBAN; rotated, mod 97 must be 1. */
 static enum gs1_lint
 lint_iban(const char *s, size_t len, size_t *pos, size_t *elen)
 {
@@ -823,7 +823,7 @@ gs1_lint_run(enum gs1_linter id, const char *s, size_t len, size_t *pos,
 		return lint_list(iso4217_num, NELEM(iso4217_num),
 		    GS1_LINT_ISO4217, s, len, pos, elen);
 	case GS1_LINTER_ISO5218:
-		/* ISO/IEC 5218: 0 not known, 1 male, 2 female, 9 not applicable */
+		/* ISO/IEC 5218: 0 unknown, 1 male, 2 female, 9 n/a */
 		if (len != 1 || strchr("0129", s[0]) == NULL || s[0] == '\0')
 			return blame(GS1_LINT_ISO5218, 0, len, pos, elen);
 		return GS1_LINT_OK;
@@ -897,8 +897,8 @@ gs1_lint_by_name(const char *name, const char *s, size_t len, size_t *pos,
 {
 	for (int i = 1; i < GS1_LINTER_COUNT; i++)
 		if (strcmp(gs1_linter_names[i], name) == 0)
-			return (int)gs1_lint_run((enum gs1_linter)i, s, len, pos,
-			    elen);
+			return (int)gs1_lint_run((enum gs1_linter)i, s, len,
+			    pos, elen);
 	return -1;
 }
 

@@ -204,8 +204,8 @@ parse_bracketed(struct gs1_msg *m, const char *s, size_t len, char open,
 			while (k < len && !(s[k] == '(' && s[k - 1] != '\\'))
 				k++;
 		}
-		if (gs1_el_append(m, s + i + 1, j - i - 1, s + j + 1, k - j - 1, j + 1,
-		    o->unknown_ais, open == '(', d) != 0)
+		if (gs1_el_append(m, s + i + 1, j - i - 1, s + j + 1,
+		    k - j - 1, j + 1, o->unknown_ais, open == '(', d) != 0)
 			return -1;
 		i = k;
 	}

@@ -118,8 +118,8 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 				for (;;) {
 					size_t k = pattern_len(p);
 
-					if (all && find_pattern(m, p, k, NULL) ==
-					    NULL)
+					if (all && find_pattern(m, p, k,
+					    NULL) == NULL)
 						all = false;
 					p += k;
 					if (*p != '+')
