@@ -127,7 +127,8 @@ gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
 	def = gs1_table_find(m->table, ai, ailen);
 	if (def == NULL && !unknown_ok)
 		return diag_input(d, "unknown AI (%.*s)", (int)ailen, ai);
-	if (vlen > GS1_MAX_VALUE + 1) {
+	/* Written "\(", a '(' takes two bytes of HRI input. */
+	if (vlen > (unescape ? 2 : 1) * (GS1_MAX_VALUE + 1)) {
 		return diag_input(d, "AI (%.*s): value longer than %d "
 		    "characters", (int)ailen, ai, GS1_MAX_VALUE);
 	}

@@ -515,6 +515,15 @@ test_limits(void)
 	CU_ASSERT_EQUAL(gs1_parse(&m, NULL, in, n, NULL, &d), 0);
 	n = (size_t)snprintf(in, sizeof(in), "[91]%.91s", v);
 	CU_ASSERT_EQUAL(gs1_parse(&m, NULL, in, n, NULL, &d), -1);
+	/* 90 '(' written "\\(" in HRI: 180 bytes of input, a valid value. */
+	n = (size_t)snprintf(in, sizeof(in), "(91)");
+	for (int i = 0; i < 90; i++)
+		n += (size_t)snprintf(in + n, sizeof(in) - n, "\\(");
+	diag_clear(&d);
+	CU_ASSERT_EQUAL(gs1_parse(&m, NULL, in, n, NULL, &d), 0);
+	CU_ASSERT_EQUAL(m.el[0].len, 90);
+	n += (size_t)snprintf(in + n, sizeof(in) - n, "\\(");
+	CU_ASSERT_EQUAL(gs1_parse(&m, NULL, in, n, NULL, &d), -1);
 	/* 8191 characters a message: 64 x (2 + 90 + 1) = 5952 fits ... */
 	n = 0;
 	for (int i = 0; i < 64; i++)
