@@ -43,7 +43,7 @@ rounds(void)
 	if (s == NULL)
 		return 200;
 	v = strtoul(s, &end, 10);
-	return *end == '\0' && v > 0 && v < 100000 ? (unsigned)v : 300;
+	return *end == '\0' && v > 0 && v < 100000 ? (unsigned)v : 200;
 }
 static struct sig_key *KEY;
 
