@@ -207,9 +207,11 @@ struct image_decode_opts {
 
 /*
  * The field cascade: find and decode one Data Matrix in `im` by a sequence
- * of passes (libdmtx at several shrink factors, square-only, on contrast-
- * stretched, Otsu- and adaptively binarised, smoothed, inverted, mirrored,
- * padded and upscaled copies of the image), all under one deadline of
+ * of passes (libdmtx on regions of interest of a large frame, at shrink 2,
+ * on contrast-stretched, Otsu- and adaptively binarised, smoothed,
+ * sharpened, denoised, halved, mirrored, padded and upscaled copies of the
+ * image; regions found but not decodable are resampled under other sizes,
+ * transposed and with vial curvature), all under one deadline of
  * o->timeout_ms, stopping at the first result that is valid GS1: the
  * decoded data, as "]d2" scan data, must parse with gs1_parse() (AIs,
  * lengths, character sets, check digits, dates).  With require_gs1 off the

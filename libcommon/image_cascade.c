@@ -3,11 +3,16 @@
  * (scanner captures, phone photos, camera frames).
  *
  * libdmtx alone reads clean, well-lit, un-mirrored symbols with a quiet
- * zone.  Each pass below removes one reason it fails: large modules
+ * zone.  Each pass below removes one reason it fails: a small symbol in a
+ * large frame (roi: dense-edge windows cropped out), large modules
  * (shrink), low contrast (stretch), uneven light (adaptive threshold),
- * noise (smoothing, 2x box downscale), mirrored
- * images (flip), symbols without quiet zone or at 1-2 px/module (pad and
- * upscale), and blur (Otsu binarisation).  Invariants:
+ * noise (smoothing, denoise, 2x box downscale), blur (sharpen, Otsu),
+ * mirrored images and strong perspective (mirror: libdmtx often finds the
+ * region only in the mirror image; the resampler reads it transposed),
+ * symbols without quiet zone or at 1-2 px/module (pad and upscale).
+ * Inverted print needs no pass: libdmtx finds both polarities.  Regions
+ * libdmtx finds but cannot decode are resampled under other sizes, the
+ * transpose and vial-curvature models (image_dm.c).  Invariants:
  *
  *  1. One deadline: every pass gets a share of what is left of
  *     o->timeout_ms, and no pass starts after the deadline.
@@ -40,6 +45,9 @@ enum prep {
 	PREP_MIRROR,
 	PREP_UPSCALE,
 	PREP_MIRROR_OTSU,
+	PREP_SHARPEN,
+	PREP_DENOISE,
+	PREP_ROI,
 };
 
 struct pass_def {
@@ -57,7 +65,9 @@ struct pass_def {
  * and needs the longest on large frames, the largest share.
  */
 static const struct pass_def passes[] = {
+	{ "roi", PREP_ROI, { 1, 0, 0, 0, true }, 2, 400, 0 },
 	{ "plain", PREP_NONE, { 1, 0, 0, 0, true }, 4, 0, 0 },
+	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "shrink2", PREP_NONE, { 2, DmtxSymbolSquareAuto, 0, 0, true }, 1,
 	    400, 0 },
 	{ "stretch", PREP_STRETCH, { 1, 0, 0, 0, true }, 1, 0, 0 },
@@ -65,9 +75,10 @@ static const struct pass_def passes[] = {
 	{ "adaptive", PREP_ADAPTIVE, { 1, 0, 0, 0, true }, 2, 0, 0 },
 	{ "smooth", PREP_SMOOTH, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "half", PREP_HALF, { 1, 0, 0, 0, true }, 1, 300, 0 },
-	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "upscale", PREP_UPSCALE, { 1, 0, 0, 0, true }, 1, 0, 400 },
 	{ "mirror-otsu", PREP_MIRROR_OTSU, { 1, 0, 0, 0, true }, 1, 0, 0 },
+	{ "sharpen", PREP_SHARPEN, { 1, 0, 0, 0, true }, 1, 0, 0 },
+	{ "denoise", PREP_DENOISE, { 1, 0, 0, 0, true }, 1, 0, 0 },
 };
 #define NPASSES	(sizeof(passes) / sizeof(passes[0]))
 
@@ -249,6 +260,8 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 		otsu_in_place(out);
 		break;
 	case PREP_SMOOTH:
+	case PREP_SHARPEN:
+	case PREP_DENOISE:
 	case PREP_ADAPTIVE: {
 		size_t n = w * h, r;
 		unsigned char *tmp = malloc(n), *mean = malloc(n);
@@ -262,6 +275,22 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 		if (prep == PREP_SMOOTH) {
 			box_mean(out->px, tmp, mean, w, h, 1);
 			memcpy(out->px, mean, n);
+		} else if (prep == PREP_SHARPEN) {
+			/* Unsharp mask: 2.5 x (image - its 5x5 mean), then Otsu. */
+			box_mean(out->px, tmp, mean, w, h, 2);
+			for (size_t i = 0; i < n; i++) {
+				int v = out->px[i] + 5 * ((int)out->px[i] -
+				    (int)mean[i]) / 2;
+
+				out->px[i] = (unsigned char)(v < 0 ? 0 :
+				    v > 255 ? 255 : v);
+			}
+			otsu_in_place(out);
+		} else if (prep == PREP_DENOISE) {
+			/* Two 5x5 means (about a Gaussian), then Otsu. */
+			box_mean(out->px, tmp, mean, w, h, 2);
+			box_mean(mean, tmp, out->px, w, h, 2);
+			otsu_in_place(out);
 		} else {
 			/* Local mean over ~1/8 of the image, minus a margin. */
 			r = (w < h ? w : h) / 16 + 3;
@@ -276,6 +305,136 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 	default:
 		break;
 	}
+	return 0;
+}
+
+/*
+ * Regions of interest for large frames (a small symbol somewhere in a
+ * camera picture): libdmtx scans the whole frame, slowly, and gives up on
+ * symbols of 2-3 px/module among clutter.  A Data Matrix is a patch dense
+ * in both horizontal and vertical edges; boxes, lines and most text are
+ * not.  Cells of 8x8 pixels are scored by min(horizontal, vertical) edge
+ * count, the hot cells are grouped into 8-connected blobs, and the best
+ * few blobs (not too thin) are cropped with a margin, upscaled 2x when
+ * small, and handed to libdmtx as they are and Otsu-binarised.
+ */
+#define ROI_CELL	8
+#define ROI_MAX		4
+
+struct roi {
+	size_t	x0, y0, x1, y1;		/* pixels, half-open */
+	size_t	score;
+};
+
+static size_t
+roi_find(const struct image *im, struct roi *out, size_t max)
+{
+	static const size_t sizes[] = { 10, 16, 6 };	/* cells */
+	size_t cw = im->w / ROI_CELL, ch = im->h / ROI_CELL, n = 0;
+	size_t *sum;
+
+	if (cw < 6 || ch < 6)
+		return 0;
+	/* Integral image of the cell scores, (cw + 1) x (ch + 1). */
+	if ((sum = calloc((cw + 1) * (ch + 1), sizeof(*sum))) == NULL)
+		return 0;
+	for (size_t cy = 0; cy < ch; cy++)
+		for (size_t cx = 0; cx < cw; cx++) {
+			unsigned hc = 0, vc = 0, sc;
+
+			for (size_t y = cy * ROI_CELL; y < (cy + 1) * ROI_CELL;
+			    y++) {
+				const unsigned char *p = im->px + y * im->stride;
+
+				for (size_t x = cx * ROI_CELL;
+				    x < (cx + 1) * ROI_CELL; x++) {
+					if (x + 1 < im->w &&
+					    abs(p[x + 1] - p[x]) > 24)
+						hc++;
+					if (y + 1 < im->h &&
+					    abs(p[x + im->stride] - p[x]) > 24)
+						vc++;
+				}
+			}
+			sc = hc < vc ? hc : vc;
+			sum[(cy + 1) * (cw + 1) + cx + 1] = sc +
+			    sum[cy * (cw + 1) + cx + 1] +
+			    sum[(cy + 1) * (cw + 1) + cx] -
+			    sum[cy * (cw + 1) + cx];
+		}
+	/* The densest window of each size, if dense enough, not overlapping. */
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]) && n < max;
+	    k++) {
+		size_t sz = sizes[k], bx = 0, by = 0, best = 0;
+
+		if (sz > cw || sz > ch)
+			break;
+		for (size_t y = 0; y + sz <= ch; y++)
+			for (size_t x = 0; x + sz <= cw; x++) {
+				size_t v = sum[(y + sz) * (cw + 1) + x + sz] -
+				    sum[y * (cw + 1) + x + sz] -
+				    sum[(y + sz) * (cw + 1) + x] +
+				    sum[y * (cw + 1) + x];
+
+				if (v > best) {
+					best = v;
+					bx = x;
+					by = y;
+				}
+			}
+		if (best < sz * sz * ROI_CELL * ROI_CELL / 10)
+			continue;
+		{
+			size_t m = sz / 2 + 1;
+			struct roi r;
+			bool dup = false;
+
+			r.x0 = (bx > m ? bx - m : 0) * ROI_CELL;
+			r.y0 = (by > m ? by - m : 0) * ROI_CELL;
+			r.x1 = (bx + sz + m < cw ? bx + sz + m : cw) * ROI_CELL;
+			r.y1 = (by + sz + m < ch ? by + sz + m : ch) * ROI_CELL;
+			r.score = best;
+			/* A larger window around a found one adds nothing. */
+			for (size_t i = 0; i < n; i++)
+				if (out[i].x0 >= r.x0 && out[i].x1 <= r.x1 &&
+				    out[i].y0 >= r.y0 && out[i].y1 <= r.y1 &&
+				    (r.x1 - r.x0) < 2 * (out[i].x1 - out[i].x0))
+					dup = true;
+			if (!dup)
+				out[n++] = r;
+		}
+	}
+	free(sum);
+	return n;
+}
+
+/* Crop `r` out of `im`, upscaled 2x (bilinear) if it is small. */
+static int
+roi_crop(const struct image *im, const struct roi *r, struct image *out,
+    struct diag *d)
+{
+	size_t w = r->x1 - r->x0, h = r->y1 - r->y0;
+	size_t k = w < 240 && h < 240 ? 2 : 1;
+
+	if (image_alloc(out, w * k, h * k, 255, d) != 0)
+		return -1;
+	for (size_t y = 0; y < h * k; y++)
+		for (size_t x = 0; x < w * k; x++) {
+			double sx = (x + 0.5) / k - 0.5, sy = (y + 0.5) / k - 0.5;
+			size_t ix = sx < 0 ? 0 : (size_t)sx;
+			size_t iy = sy < 0 ? 0 : (size_t)sy;
+			size_t jx = ix + 1 < w ? ix + 1 : ix;
+			size_t jy = iy + 1 < h ? iy + 1 : iy;
+			double fx = sx < 0 ? 0 : sx - ix, fy = sy < 0 ? 0 : sy - iy;
+			const unsigned char *p = im->px + (r->y0 + iy) *
+			    im->stride + r->x0;
+			const unsigned char *q = im->px + (r->y0 + jy) *
+			    im->stride + r->x0;
+			double v = (p[ix] * (1 - fx) + p[jx] * fx) * (1 - fy) +
+			    (q[ix] * (1 - fx) + q[jx] * fx) * fy;
+
+			out->px[y * out->w + x] = (unsigned char)(v + 0.5);
+		}
 	return 0;
 }
 
@@ -353,6 +512,38 @@ accept_cb(void *arg, const struct image_dm_result *r)
 	return !c->o->require_gs1;
 }
 
+/* The ROI pass: each candidate as is and Otsu-binarised, time split. */
+static int
+roi_pass(const struct image *im, const struct dm_pass *dp, double deadline,
+    struct cascade *c, struct image_dm_result *r, struct diag *d)
+{
+	struct roi cand[ROI_MAX];
+	size_t n = roi_find(im, cand, ROI_MAX);
+	int best = IMAGE_DM_NO_SYMBOL;
+
+
+	for (size_t i = 0; i < 2 * n; i++) {
+		struct image crop;
+		double now = dm_now_ms();
+		int st;
+
+		if (now >= deadline)
+			break;
+		if (roi_crop(im, &cand[i / 2], &crop, d) != 0)
+			return -1;
+		if (i & 1)
+			otsu_in_place(&crop);
+		st = dm_libdmtx_pass(&crop, dp, now + (deadline - now) /
+		    (double)(2 * n - i), accept_cb, c, r, d);
+		image_free(&crop);
+		if (st < 0 || st == IMAGE_DM_OK)
+			return st;
+		if (st > best)
+			best = st;
+	}
+	return best;
+}
+
 int
 dm_cascade(const struct image *im, const struct image_decode_opts *o,
     struct image_dm_result *r, struct diag *d)
@@ -397,14 +588,18 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 			wsum += passes[todo[j]].weight;
 		share = (deadline - now) * p->weight / wsum;
 		c->pass = todo[k];
-		if (p->prep == PREP_NONE && im->stride == im->w) {
+		if (p->prep == PREP_ROI) {
+			st = roi_pass(im, &p->dm, now + share, c, r, d);
+			use = NULL;
+		} else if (p->prep == PREP_NONE && im->stride == im->w) {
 			use = (struct image *)im;
 		} else if (prep_image(im, p->prep, &work, d) != 0) {
 			free(c);
 			return -1;
 		}
-		st = dm_libdmtx_pass(use, &p->dm, now + share, accept_cb, c,
-		    r, d);
+		if (use != NULL)
+			st = dm_libdmtx_pass(use, &p->dm, now + share,
+			    accept_cb, c, r, d);
 		if (use == &work)
 			image_free(&work);
 		if (st < 0) {

@@ -5,6 +5,7 @@
  * independent encoder), and the field cascade on the zxing-cpp sample
  * images with their expected payloads (tests/data/images/SOURCES.md).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,6 +468,82 @@ test_cascade_require_gs1(void)
 	CU_ASSERT_STRING_EQUAL(r.pass_name, "plain");
 }
 
+/* The index of the cascade pass called `name`, as a passes mask bit. */
+static unsigned
+pass_bit(const char *name)
+{
+	for (unsigned i = 0; i < image_dm_pass_count(); i++)
+		if (strcmp(image_dm_pass_name(i), name) == 0)
+			return 1U << i;
+	CU_FAIL("no such pass");
+	return 0;
+}
+
+/*
+ * The ROI pass finds a 3 px/module symbol in a 960x720 frame of boxes and
+ * text-like stripes, and the plain pass's resampling reads a label bent
+ * round a vial (a cylinder seen from the side), which libdmtx's own module
+ * reading does not.  Each with only that pass enabled.
+ */
+static void
+test_cascade_roi_and_curved(void)
+{
+	struct image_decode_opts o = IMAGE_DECODE_OPTS_INIT;
+	struct image lab, frame, bent;
+	struct image_dm_geometry g;
+	struct image_dm_result r;
+	struct diag d = DIAG_INIT;
+	double rad;
+
+	CU_ASSERT_EQUAL_FATAL(render(known_cases[0].br, 3, 0, &lab, &g), 0);
+	CU_ASSERT_EQUAL_FATAL(image_alloc(&frame, 960, 720, 150, &d), 0);
+	for (size_t y = 0; y < 720; y++)
+		for (size_t x = 0; x < 960; x++) {
+			if ((x / 40 + y / 30) % 3 == 0)
+				frame.px[y * 960 + x] = 60;
+			if (y % 50 < 8 && x % 7 < 3)	/* "text" */
+				frame.px[y * 960 + x] = 20;
+		}
+	for (size_t y = 0; y < lab.h; y++)
+		memcpy(frame.px + (y + 400) * 960 + 600, lab.px + y * lab.w,
+		    lab.w);
+	o.passes = pass_bit("roi");
+	CU_ASSERT_EQUAL(image_dm_decode(&frame, &o, &r, &d), 0);
+	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
+	CU_ASSERT_STRING_EQUAL((const char *)r.data, known_cases[0].raw);
+	image_free(&frame);
+	image_free(&lab);
+
+	/*
+	 * Bend a 5 px/module label round a cylinder of radius R = 0.6 of its
+	 * width: arc position s is seen at R sin(s / R), the chord scaled to
+	 * the image width.
+	 */
+	CU_ASSERT_EQUAL_FATAL(render(known_cases[0].br, 5, 0, &lab, &g), 0);
+	rad = 0.6 * (double)lab.w;
+	CU_ASSERT_EQUAL_FATAL(image_alloc(&bent, lab.w, lab.h, 255, &d), 0);
+	for (size_t y = 0; y < lab.h; y++)
+		for (size_t x = 0; x < lab.w; x++) {
+			double half = (double)lab.w / 2;
+			double u = ((double)x + 0.5 - half) * rad *
+			    sin(half / rad) / half;
+			double sx;
+
+			if (u <= -rad || u >= rad)
+				continue;
+			sx = half + rad * asin(u / rad);
+			if (sx >= 0 && sx < (double)lab.w)
+				bent.px[y * lab.w + x] =
+				    lab.px[y * lab.w + (size_t)sx];
+		}
+	o.passes = pass_bit("plain");
+	CU_ASSERT_EQUAL(image_dm_decode(&bent, &o, &r, &d), 0);
+	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
+	CU_ASSERT_STRING_EQUAL((const char *)r.data, known_cases[0].raw);
+	image_free(&bent);
+	image_free(&lab);
+}
+
 /*
  * Invariant 2 of the cascade: FNC1-first data that is not valid GS1 (a
  * GTIN with a wrong check digit, rendered with zint's checks off) is
@@ -548,6 +625,7 @@ main(void)
 		{ "cascade require GS1", test_cascade_require_gs1 },
 		{ "cascade rendered", test_cascade_rendered },
 		{ "cascade invalid GS1", test_cascade_invalid_gs1 },
+		{ "cascade ROI and curved", test_cascade_roi_and_curved },
 		{ NULL, NULL },
 	};
 
