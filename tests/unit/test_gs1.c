@@ -169,6 +169,47 @@ static const struct {
 	{ "Https://id.gs1.org/01/" GTIN, false,
 	  "!Digital Link: scheme must be http:// or https://: |Https://|"
 	  "id.gs1.org/01/" GTIN, 0 },
+	{ "[01", false, "!bad AI: |[01|", 0 },
+	{ "[01]" GTIN "(10)L", false, "!AI (01): value too long: (01)" GTIN
+	  "|(10)L|", 0 },
+	{ "(01)" GTIN "x", false, "!AI (01): value too long: (01)" GTIN "|x|",
+	  0 },
+	{ "^", false, "!no element strings", 0 },
+	{ "^0", false, "!unknown AI: ^|0|", 0 },
+	{ "^310", false, "!AI cut short: ^|310|", 0 },
+	{ "^31A0", false, "!bad AI: ^|31A0|", 0 },
+	{ "]d", false, "!bad symbology identifier: |]d|", 0 },
+	{ "]E4123", false, "!EAN-8 data must be 8 digits: ]E4|123|", 0 },
+	{ "https://", false, "!Digital Link: no host: https://||", 0 },
+	{ "https://id gs1.org/01/" GTIN, false, "!Digital Link: bad host "
+	  "character: https://id| |gs1.org/01/" GTIN, 0 },
+	{ "https://id.gs1.org/01/" GTIN "/10/A B", false, "!Digital Link: bad "
+	  "character in path: https://id.gs1.org/01/" GTIN "/10/A| |B", 0 },
+	{ "https://id.gs1.org//01/" GTIN, false, "!Digital Link: empty path "
+	  "segment: https://id.gs1.org|/|/01/" GTIN, 0 },
+	{ "https://id.gs1.org/01/" GTIN "/17/261231", false, "!Digital Link: "
+	  "not a key qualifier of the primary key: https://id.gs1.org/01/"
+	  GTIN "/|17|/261231", 0 },
+	{ "https://id.gs1.org/01/" GTIN "?17", false, "!Digital Link: query "
+	  "parameter without a value: https://id.gs1.org/01/" GTIN "?|17|", 0 },
+	{ "https://id.gs1.org/01/" GTIN "?17=", false, "!Digital Link: empty "
+	  "value: https://id.gs1.org/01/" GTIN "?17=||", 0 },
+	{ "https://id.gs1.org/01/" GTIN "?123456=1", false, "!Digital Link: "
+	  "bad AI in the query: https://id.gs1.org/01/" GTIN "?|123456|=1",
+	  0 },
+	{ "https://id.gs1.org/01/" GTIN "?89=1", false, "!Digital Link: "
+	  "unknown AI in the query: https://id.gs1.org/01/" GTIN "?|89|=1", 0 },
+	{ "https://id.gs1.org/01/" GTIN "?01=" GTIN, false, "!Digital Link: "
+	  "primary key repeated in the query: https://id.gs1.org/01/" GTIN
+	  "?|01|=" GTIN, 0 },
+	{ "https://id.gs1.org/414/0614141123452?8200=X", false, "!Digital "
+	  "Link: AI is not a Digital Link data attribute: https://id.gs1.org/"
+	  "414/0614141123452?|8200|=X", 0 },
+	{ "https://id.gs1.org/01/" GTIN "/21/ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG"
+	  "HIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVW"
+	  "XYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLM"
+	  "NOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ", false,
+	  "!AI (21): value longer than 90 characters", 0 },
 	{ "https://id.gs1.org/01/" GTIN "?17=261231&17=261231", false,
 	  "!Digital Link: AI given twice: https://id.gs1.org/01/" GTIN
 	  "?17=261231&17=|261231|", 0 },
@@ -685,6 +726,59 @@ test_forms(void)
 	CU_ASSERT_STRING_EQUAL(gs1_form_name(GS1_FORM_SCAN), "scan");
 }
 
+/*
+ * DSCSA rules that the shipped dictionary already enforces by syntax can
+ * still fail with a looser dictionary loaded at run time.
+ */
+static void
+test_dscsa_loose_dict(void)
+{
+	static const char dict[] =
+	    "01 N..20\n10 X..20\n17 N..8\n21 X..30\n";
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "[01]" GTIN "[17]271231[10]L[21]S", "" },
+		{ "[01]" GTIN "[17]271231[10]L[21]ABCDEFGHIJKLMNOPQRSTU",
+		  "DSCSA profile: AI (21): serial number longer than 20 "
+		  "characters: (21)ABCDEFGHIJKLMNOPQRST|U|" },
+		{ "[01]0031234567890[17]271231[10]L[21]S",
+		  "DSCSA profile: AI (01): GTIN must have 14 digits: "
+		  "(01)|0031234567890|" },
+		{ "[01]" GTIN "[17]2712311[10]L[21]S",
+		  "DSCSA profile: AI (17): bad expiry date: (17)|2712311|" },
+		{ "[01]" GTIN "[17]271332[10]L[21]S",
+		  "DSCSA profile: AI (17): bad expiry date: (17)|271332|" },
+	};
+	char path[] = "/tmp/test_gs1_looseXXXXXX";
+	int fd = mkstemp(path);
+	struct gs1_table *t = NULL;
+	struct diag d = DIAG_INIT;
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(dict, f);
+	fclose(f);
+	CU_ASSERT_FATAL(gs1_table_load(&t, path, &d) == 0);
+	unlink(path);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gs1_validate_opts vo = { GS1_PROFILE_DSCSA,
+		    { 2026, 12, 1 } };
+		struct gs1_msg m;
+
+		diag_clear(&d);
+		CU_ASSERT_FATAL(gs1_parse(&m, t, cases[i].in,
+		    strlen(cases[i].in), NULL, &d) == 0);
+		TEST_INT_EQ(i, gs1_validate(&m, &vo, &d),
+		    cases[i].want[0] ? -1 : 0);
+		TEST_STR_EQ(i, d.msg, cases[i].want);
+	}
+	gs1_table_free(t);
+}
+
 /* The run-time loader: a good file, then each error it must report. */
 static void
 test_dict(void)
@@ -846,6 +940,7 @@ main(void)
 		{ "validate", test_validate },
 		{ "form names", test_forms },
 		{ "dictionary loader", test_dict },
+		{ "DSCSA with a loose dictionary", test_dscsa_loose_dict },
 		{ "shipped dictionary", test_dict_shipped },
 		{ NULL, NULL },
 	};
