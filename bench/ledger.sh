@@ -1,6 +1,10 @@
 #!/bin/sh
 # make bench: dscsa-ledger append (batches of 1,000 events, one fsync per
-# batch) and verify, beside sha256sum of the same ledger file; peak RSS.
+# batch) and verify, beside sha256sum of the same ledger file in the same
+# run; peak RSS.  Rates are given per CPU second (user + system) and per
+# wall second: on a shared machine the wall clock measures the neighbours.
+# Then bench/ledger_append.c: the library alone, with events in memory,
+# and the EPCIS reader's share.
 set -u
 B="$DSCSA_BIN/dscsa-ledger"
 tmp=$(mktemp -d)
@@ -11,22 +15,23 @@ batches=${BATCHES:-100}
 for i in $(seq 1 "$batches"); do
 	awk -v tag="b$i" -v n=1000 -f "$TOP/tests/data/ledger/gen-events.awk" > "$tmp/in-$i.xml"
 done
-now() { date +%s.%N; }
-t0=$(now)
+: > "$tmp/times-append"
 for i in $(seq 1 "$batches"); do
-	/usr/bin/time -f %M -o "$tmp/rss-append" "$B" append -k "$tmp/k" "$tmp/l.dsl" < "$tmp/in-$i.xml" 2>/dev/null || exit 1
+	/usr/bin/time -a -o "$tmp/times-append" -f "%e %U %S %M" \
+	    "$B" append -k "$tmp/k" "$tmp/l.dsl" < "$tmp/in-$i.xml" 2>/dev/null || exit 1
 done
-t1=$(now)
-/usr/bin/time -f %M -o "$tmp/rss-verify" "$B" verify "$tmp/l.dsl" > /dev/null || exit 1
-t2=$(now)
-sha256sum "$tmp/l.dsl" > /dev/null
-t3=$(now)
+/usr/bin/time -o "$tmp/times-verify" -f "%e %U %S %M" "$B" verify "$tmp/l.dsl" > /dev/null || exit 1
+/usr/bin/time -o "$tmp/times-sha" -f "%e %U %S %M" sha256sum "$tmp/l.dsl" > /dev/null || exit 1
 n=$((batches * 1000))
 size=$(wc -c < "$tmp/l.dsl")
-awk -v n="$n" -v s="$size" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" \
-    -v ra="$(cat "$tmp/rss-append")" -v rv="$(cat "$tmp/rss-verify")" 'BEGIN {
-	a = t1 - t0; v = t2 - t1; h = t3 - t2;
-	printf "append: %d events in %d batches: %.0f events/s (incl. EPCIS parsing), peak RSS %d KiB\n", n, n / 1000, n / a, ra;
-	printf "verify: %.0f entries/s, %.1f MB/s, peak RSS %d KiB\n", n / v, s / v / 1e6, rv;
-	printf "sha256sum of the same %d-byte file: %.1f MB/s; verify/sha256sum time ratio %.2f\n", s, s / h / 1e6, v / h;
-}'
+awk -v n="$n" -v s="$size" -v b="$batches" '
+FILENAME ~ /append/ { aw += $1; ac += $2 + $3; if ($4 > ar) ar = $4 }
+FILENAME ~ /verify/ { vw = $1; vc = $2 + $3; vr = $4 }
+FILENAME ~ /sha/    { hw = $1; hc = $2 + $3 }
+END {
+	if (ac == 0) ac = 0.01; if (vc == 0) vc = 0.01; if (hc == 0) hc = 0.01;
+	printf "dscsa-ledger append: %d events, %d batches of 1000 (fsync each): %.0f events/s CPU, %.0f events/s wall, peak RSS %d KiB\n", n, b, n / ac, n / aw, ar;
+	printf "dscsa-ledger verify: %d entries, %d bytes: %.0f entries/s CPU (%.0f MB/s), %.0f entries/s wall, peak RSS %d KiB\n", n, s, n / vc, s / vc / 1e6, n / vw, vr;
+	printf "sha256sum of the same file: %.0f MB/s CPU, %.0f MB/s wall; verify/sha256sum: %.2f (CPU), %.2f (wall)\n", s / hc / 1e6, s / hw / 1e6, vc / hc, vw / hw;
+}' "$tmp/times-append" "$tmp/times-verify" "$tmp/times-sha"
+"$DSCSA_BUILD/bench/ledger_append" "$tmp/lib.dsl" "$batches" "$tmp/in-1.xml" "$tmp/in-2.xml" "$tmp/in-3.xml"

@@ -395,10 +395,45 @@ ld_seal_text(const char *origin, size_t origin_len, uint64_t size,
 
 /* ---- the dedupe set (invariant 7) ---- */
 
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * The dedupe key of a hash id: 16 bytes.  A CBV 2.0 hash id
+ * "ni:///sha-256;<64 hex>?ver=CBV2.0" (CBV 2.0 section 8.9) already holds
+ * a SHA-256, so its first half is the key; any other string is hashed.
+ * (The two kinds cannot collide but with SHA-256 itself.)
+ */
 static void
 dup_key(struct sig_hasher *h, const char *id, size_t len, uint8_t key[16])
 {
+	static const char pre[] = "ni:///sha-256;", post[] = "?ver=CBV2.0";
 	uint8_t full[32];
+
+	if (len == sizeof(pre) - 1 + 64 + sizeof(post) - 1 &&
+	    memcmp(id, pre, sizeof(pre) - 1) == 0 &&
+	    memcmp(id + len - (sizeof(post) - 1), post, sizeof(post) - 1) == 0) {
+		const char *x = id + sizeof(pre) - 1;
+		bool ok = true;
+
+		for (int i = 0; i < 16 && ok; i++) {
+			int a = hexval(x[2 * i]), b = hexval(x[2 * i + 1]);
+
+			ok = a >= 0 && b >= 0;
+			key[i] = (uint8_t)(a << 4 | b);
+		}
+		for (int i = 32; i < 64 && ok; i++)
+			ok = hexval(x[i]) >= 0;
+		if (ok)
+			return;
+	}
 
 	sig_hash_init(h);
 	sig_hash_update(h, id, len);
@@ -638,7 +673,7 @@ walk_header(struct ld_walk *w)
 		}
 	w->off = rec.end;
 	w->header_end = rec.end;
-	w->sealed_end = rec.end;
+	/* sealed_end stays 0 until the first seal: a header alone is torn */
 	return 0;
 }
 
@@ -871,7 +906,11 @@ tail_problem(struct ld_walk *w)
 		return;
 	if (ld_writer_active(w->lg))
 		return;
-	if (w->torn_at != UINT64_MAX && unsealed == 0)
+	if (w->seals == 0)
+		problem(w, w->torn_at != UINT64_MAX ? w->torn_at : w->header_end,
+		    -1, "torn tail: no seal (the first append did not complete; "
+		    "%llu bytes)", (unsigned long long)w->size);
+	else if (w->torn_at != UINT64_MAX && unsealed == 0)
 		problem(w, w->torn_at, -1, "torn tail: record cut short at end "
 		    "of file (%llu bytes after the last seal)",
 		    (unsigned long long)(w->size - w->sealed_end));

@@ -869,6 +869,10 @@ sig_checkpoint_parse(struct sig_checkpoint *c, const char *text, size_t len,
 	size_t llen[3], pos = 0, rlen;
 
 	memset(c, 0, sizeof(*c));
+	/* note text (c2sp.org/signed-note): no control characters but '\n' */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] < 0x20 && text[i] != '\n')
+			return diag_input(d, "checkpoint: control character");
 	for (int i = 0; i < 3; i++) {
 		if (pos >= len || (eol = memchr(text + pos, '\n', len - pos)) ==
 		    NULL)

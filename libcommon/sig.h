@@ -231,7 +231,8 @@ struct sig_checkpoint {
 };
 
 /*
- * Parse checkpoint note text strictly: origin line (non-empty), size in
+ * Parse checkpoint note text strictly: no control characters but '\n',
+ * origin line (non-empty), size in
  * decimal without sign or leading zeros, base64 of exactly 32 bytes, then
  * zero or more non-empty extension lines; every line ends with '\n'.
  * Borrowed: the result points into `text`.  Errors: DIAG_INPUT.
