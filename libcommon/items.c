@@ -297,6 +297,10 @@ items_next(struct items_reader *r, struct items_item *it, struct diag *d)
 			    it->gs1_len, &r->parse, d);
 		if (rc != 0)
 			break;
+		if (it->msg.n == 0) {	/* "^^" parses to nothing */
+			diag_input(d, "no element strings");
+			break;
+		}
 		if (tab != NULL && parse_attrs(it, it->attrs_raw,
 		    it->attrs_raw_len, r->dec, d) != 0)
 			break;

@@ -130,6 +130,8 @@ static const struct {
 	    sizeof("[01]00312345678906[21]A\0\n[01]00312345678906[21]B\n") - 1,
 	    "1: error: NUL byte in the line\n"
 	    "2: [01]00312345678906[21]B\n" },
+	{ "^^\n[00]106141412345678908\n", 0,	/* found by fuzz_items */
+	    "1: error: no element strings\n2: [00]106141412345678908\n" },
 	{ "urn:epc:id:sgtin:0312345.06789.A1\n", 0,
 	    "1: error: EPC URI: company prefix and item reference must have "
 	    "13 digits: urn:epc:id:sgtin:|0312345.06789|.A1\n" },
