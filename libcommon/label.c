@@ -174,7 +174,7 @@ zint_setup(struct zint_symbol *zs, unsigned module_px)
 	zs->whitespace_width = 0;
 	zs->whitespace_height = 0;
 	zs->border_width = 0;
-	zs->scale = (float)module_px / 2.0f;	/* 2 x scale px per module */
+	zs->scale = (float)module_px / 2.0f;	/* 2 x scale px/module */
 	zs->show_hrt = 0;
 	zs->eci = 0;
 	zs->warn_level = WARN_FAIL_ALL;
@@ -521,8 +521,8 @@ label_check(struct label *l, struct diag *d)
 		return -1;
 	}
 	if (r->status != IMAGE_DM_OK) {
-		rc = diag_verify(d, "rendered %dx%d symbol does not decode (%s)",
-		    l->rows, l->cols, image_dm_status_name(r->status));
+		rc = diag_verify(d, "rendered %dx%d symbol does not decode "
+		    "(%s)", l->rows, l->cols, image_dm_status_name(r->status));
 	} else if (r->rows != l->rows || r->cols != l->cols) {
 		rc = diag_verify(d, "decoded symbol is %dx%d, rendered %dx%d",
 		    r->rows, r->cols, l->rows, l->cols);

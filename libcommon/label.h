@@ -67,19 +67,20 @@ int	label_zpl_mode_from_name(const char *name, enum label_zpl_mode *out);
 #define LABEL_DPI_MIN		72
 #define LABEL_DPI_MAX		4800
 #define LABEL_DEFAULT_DPI	300
-#define LABEL_X_MIN_MM		0.254	/* GenSpecs 5.12.3, healthcare */
+/* X-dimension range for regulated healthcare (GenSpecs 5.12, SST 1). */
+#define LABEL_X_MIN_MM		0.254
 #define LABEL_X_TARGET_MM	0.380
 #define LABEL_X_MAX_MM		0.495
 
 struct label_opts {
 	enum label_format	format;
 	unsigned		module_px;	/* 1..LABEL_MODULE_PX_MAX */
-	unsigned		dpi;		/* device pixels per inch */
+	unsigned		dpi;		/* device dots per inch */
 	enum label_hri		hri;
-	bool			ndc;		/* HRI shows NDC, not GTIN */
+	bool			ndc;		/* HRI: NDC, not GTIN */
 	enum label_zpl_mode	zpl_mode;
 	int			png_bits;	/* 1 or 8 */
-	struct gs1_date		today;		/* century of (17) in the HRI */
+	struct gs1_date		today;		/* century of (17) */
 };
 #define LABEL_OPTS_INIT { LABEL_PNG, 4, LABEL_DEFAULT_DPI, LABEL_HRI_NONE, \
 	false, LABEL_ZPL_NATIVE, 8, { 2000, 1, 1 } }
@@ -89,7 +90,8 @@ struct label_opts {
  * at least 1.  Errors: DIAG_INPUT if mm is not positive or the result
  * exceeds LABEL_MODULE_PX_MAX, or dpi is out of range.
  */
-int	label_module_px(double mm, unsigned dpi, unsigned *px, struct diag *d);
+int	label_module_px(double mm, unsigned dpi, unsigned *px,
+	    struct diag *d);
 
 /* The real X-dimension in mm of `px` dots at `dpi`. */
 double	label_x_mm(unsigned px, unsigned dpi);
@@ -104,7 +106,8 @@ bool	label_x_in_range(double mm);
 #define LABEL_HRI_LINES		4
 #define LABEL_HRI_LINE_MAX	48
 
-struct label;			/* opaque: a reusable zint symbol and its outputs */
+/* Opaque: a reusable zint symbol and what was rendered from it. */
+struct label;
 
 /*
  * Make a label renderer for `o` (copied).  Ownership: *out is the
@@ -126,7 +129,8 @@ void	label_free(struct label *l);
  * if it does not fit a 144x144 symbol, or if --ndc is asked for a GTIN
  * that carries no NDC; DIAG_SYSTEM if out of memory.
  */
-int	label_encode(struct label *l, const struct gs1_msg *m, struct diag *d);
+int	label_encode(struct label *l, const struct gs1_msg *m,
+	    struct diag *d);
 
 /*
  * The same from a bracketed element string (passed to zint as it is, so
@@ -143,10 +147,10 @@ int	label_encode_raw(struct label *l, const char *bracketed,
 struct label_info {
 	enum label_format format;	/* of the label */
 	int		 rows, cols;	/* symbol size in modules */
-	size_t		 sym_w, sym_h;	/* symbol plus quiet zone, pixels */
-	size_t		 w, h;		/* whole label (with HRI), pixels */
+	size_t		 sym_w, sym_h;	/* symbol + quiet zone, dots */
+	size_t		 w, h;		/* whole label (HRI too), dots */
 	const char	*bracketed;	/* what zint was given */
-	const char	*gs;		/* bytes a decoder must give back */
+	const char	*gs;		/* what a decoder must return */
 	size_t		 gs_len;
 	size_t		 nhri;
 	const char	(*hri)[LABEL_HRI_LINE_MAX];
@@ -237,7 +241,7 @@ int	label_names_next_raw(struct label_names *n, const char *serial,
 struct label_batch_opts {
 	const char	*outdir;	/* NULL: the single label to `out` */
 	FILE		*out;		/* for outdir NULL (stdout) */
-	bool		 check;		/* label_check() every label */
+	bool		 check;		/* label_check() each label */
 	struct gs1_date	 today;		/* for gs1_validate() */
 };
 
@@ -245,7 +249,7 @@ struct label_batch_opts {
 struct label_report {
 	const struct diag	*d;	/* NULL if the item went well */
 	const char		*path;	/* the file written, or NULL */
-	const struct label_info	*info;	/* NULL if nothing was encoded */
+	const struct label_info	*info;	/* NULL: nothing encoded */
 	bool			 checked;
 };
 typedef void (*label_report_fn)(void *arg, const struct label_report *rep);
@@ -253,7 +257,7 @@ typedef void (*label_report_fn)(void *arg, const struct label_report *rep);
 struct label_batch_stats {
 	unsigned long	ok;		/* labels written */
 	unsigned long	failed;		/* bad items (DIAG_INPUT) */
-	unsigned long	suspect;	/* --check mismatches (DIAG_VERIFY) */
+	unsigned long	suspect;	/* check failed (DIAG_VERIFY) */
 	unsigned long	pending;	/* outdir NULL: a label is held */
 };
 

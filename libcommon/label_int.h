@@ -40,8 +40,8 @@ struct label_layout {
 struct label {
 	struct label_opts	 o;
 	struct zint_symbol	*zs;
-	struct image		 sym;	/* zint's bitmap, quiet zone included */
-	struct image		 page;	/* the whole PNG label (HRI drawn) */
+	struct image		 sym;	/* zint's bitmap, quiet zone too */
+	struct image		 page;	/* whole PNG label, HRI drawn */
 	bool			 page_ok;
 	bool			 encoded;
 	int			 rows, cols;

@@ -84,8 +84,9 @@ module_runs(FILE *f, const struct label *l, run_fn emit)
 				c++;
 				continue;
 			}
-			for (s = c; c < l->cols && label_module_dark(l, r, c); c++)
-				;
+			s = c;
+			while (c < l->cols && label_module_dark(l, r, c))
+				c++;
 			emit(f, l, (size_t)(s + 1) * p, (size_t)(r + 1) * p,
 			    (size_t)(c - s) * p);
 		}
@@ -130,7 +131,8 @@ label_write_svg(const struct label *l, FILE *f)
 
 		for (size_t i = 0; i < l->nhri; i++) {
 			fprintf(f, "<text x=\"%zu\" y=\"%zu\" font-family="
-			    "\"monospace\" font-size=\"%zu\" textLength=\"%zu\">",
+			    "\"monospace\" font-size=\"%zu\" "
+			    "textLength=\"%zu\">",
 			    y->text_x, y->text_y + i * y->line_h +
 			    LABEL_FONT_H * fp, 10 * fp,
 			    strlen(l->hri[i]) * LABEL_CELL_W * fp);
@@ -196,7 +198,8 @@ label_write_eps(const struct label *l, FILE *f)
 	if (hri_shown(l)) {
 		size_t fp = y->font_px;
 
-		fprintf(f, "/Courier findfont %zu scalefont setfont\n", 10 * fp);
+		fprintf(f, "/Courier findfont %zu scalefont setfont\n",
+		    10 * fp);
 		for (size_t i = 0; i < l->nhri; i++) {
 			fprintf(f, "%zu %zu moveto ", y->text_x, y->h -
 			    (y->text_y + i * y->line_h + LABEL_FONT_H * fp));

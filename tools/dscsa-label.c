@@ -19,7 +19,7 @@ static const char usage_text[] =
     "       [--module-mm mm | --module-px n] [--hri where] [--ndc]\n"
     "       [--png-bits bits] [--zpl-mode mode] [file ...]\n"
     "\n"
-    "  -c, --check          decode every label in memory; SUSPECT on a mismatch\n"
+    "  -c, --check          decode each label in memory: SUSPECT if wrong\n"
     "  -f, --format format  png (default), svg, eps or zpl\n"
     "  -o dir               write one file per item into dir (default .)\n"
     "  -o -                 write the single label to stdout\n"
@@ -124,14 +124,16 @@ main(int argc, char *argv[])
 	int ch, rc = 0;
 
 	tool_init("dscsa-label", usage_text);
-	while ((ch = getopt_long(argc, argv, "cf:ho:v", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "cf:ho:v", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			bo.check = true;
 			break;
 		case 'f':
 			if (label_format_from_name(optarg, &lo.format) != 0)
-				return tool_usage("unknown format '%s'", optarg);
+				return tool_usage("unknown format '%s'",
+				    optarg);
 			break;
 		case 'h':
 			return tool_help();
@@ -162,22 +164,23 @@ main(int argc, char *argv[])
 			break;
 		case OPT_HRI:
 			if (label_hri_from_name(optarg, &lo.hri) != 0)
-				return tool_usage("--hri: unknown placement '%s'",
-				    optarg);
+				return tool_usage("--hri: unknown placement "
+				    "'%s'", optarg);
 			break;
 		case OPT_NDC:
 			lo.ndc = true;
 			break;
 		case OPT_PNG_BITS:
-			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "8") != 0)
-				return tool_usage("--png-bits: '%s' is not 1 or 8",
-				    optarg);
+			if (strcmp(optarg, "1") != 0 &&
+			    strcmp(optarg, "8") != 0)
+				return tool_usage("--png-bits: '%s' is not 1 "
+				    "or 8", optarg);
 			lo.png_bits = optarg[0] - '0';
 			break;
 		case OPT_ZPL_MODE:
 			if (label_zpl_mode_from_name(optarg, &lo.zpl_mode) != 0)
-				return tool_usage("--zpl-mode: unknown mode '%s'",
-				    optarg);
+				return tool_usage("--zpl-mode: unknown mode "
+				    "'%s'", optarg);
 			break;
 		case OPT_VERSION:
 			label_zint_version(zv, sizeof(zv));

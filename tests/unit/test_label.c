@@ -132,7 +132,7 @@ test_x_range(void)
 	}
 }
 
-/* Check the Data Matrix fixed patterns and the quiet zone (ISO/IEC 16022 5.3). */
+/* The fixed patterns and the quiet zone (ISO/IEC 16022 5.3). */
 static void
 check_symbol(size_t row, const struct image *im,
     const struct image_dm_geometry *g)
@@ -193,7 +193,8 @@ test_symbol_geometry(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		for (size_t k = 0; k < sizeof(pxs) / sizeof(pxs[0]); k++) {
-			struct label *l = make(LABEL_PNG, pxs[k], LABEL_HRI_NONE);
+			struct label *l = make(LABEL_PNG, pxs[k],
+			    LABEL_HRI_NONE);
 			struct image_dm_geometry g;
 			const struct image *im;
 			struct diag d = DIAG_INIT;
@@ -214,7 +215,7 @@ test_zint_refuses(void)
 		const char	*br;
 		const char	*msg;	/* substring of the message */
 	} cases[] = {
-		/* zint 2.11 only warns about a check digit: warnings are errors */
+		/* zint 2.11 only warns of a check digit: warnings are errors */
 		{ "[01]00312345678907[21]X", "checksum" },
 		{ "[01]00312345678906[17]271331[21]X", "" },
 		{ "[23]1234", "AI" },
@@ -336,7 +337,8 @@ test_zpl_native(void)
 		const char	*br, *gs, *want;
 	} cases[] = {
 		{ dscsa, dscsa_gs,
-		  "^FD_1010031234567890617271231" "10A1B2C3_1217X2KQ9PLM3ZT^FS" },
+		  "^FD_1010031234567890617271231"
+		  "10A1B2C3_1217X2KQ9PLM3ZT^FS" },
 		/* '_' is the escape character: doubled */
 		{ "[01]00312345678906[21]A_B", "010031234567890621A_B",
 		  "^FD_1010031234567890621A__B^FS" },
@@ -374,7 +376,8 @@ test_from_msg(void)
 		const char	*bracketed;	/* NULL: label_encode fails */
 		const char	*hri;		/* lines joined by '|' */
 	} cases[] = {
-		{ "[01]00312345678906[10]A1B2C3[17]271231[21]7X2KQ9PLM3ZT", false,
+		{ "[01]00312345678906[10]A1B2C3[17]271231[21]7X2KQ9PLM3ZT",
+		  false,
 		  "[01]00312345678906[17]271231[10]A1B2C3[21]7X2KQ9PLM3ZT",
 		  "GTIN: 00312345678906|SN: 7X2KQ9PLM3ZT|LOT: A1B2C3|"
 		  "EXP: 2027-12-31" },
@@ -656,7 +659,7 @@ random_item(char *br, size_t brcap, char *gs, size_t gscap)
 
 	for (int i = 0; i < 13; i++)
 		gtin[i] = (char)('0' + rng() % 10);
-	/* GenSpecs 7.9.1: weights 3, 1 from the right, before the check digit */
+	/* GenSpecs 7.9.1: weights 3, 1, ... from the left for 13 digits */
 	for (int i = 0; i < 13; i++)
 		sum += (unsigned)(gtin[i] - '0') * (i % 2 == 0 ? 3 : 1);
 	gtin[13] = (char)('0' + (10 - sum % 10) % 10);
@@ -707,7 +710,8 @@ test_round_trip(void)
 			diag_clear(&d);
 			if (label_encode_raw(ls[k], br, gs, strlen(gs), NULL, 0,
 			    &d) != 0) {
-				fprintf(stderr, "item %d: %s: %s\n", i, br, d.msg);
+				fprintf(stderr, "item %d: %s: %s\n", i, br,
+				    d.msg);
 				fail++;
 				continue;
 			}
