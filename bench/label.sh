@@ -27,7 +27,7 @@ run "$B" "$N" 4
 rate4=$(sed -n 's/.* s, \([0-9]*\) labels\/s.*/\1/p' "$tmp/out")
 run "$B" "$N" 5
 rate5=$(sed -n 's/.* s, \([0-9]*\) labels\/s.*/\1/p' "$tmp/out")
-run "$B" "$((N / 4))" 5 png
+run "$B" "$((N / 10))" 5 png
 
 # Baseline: zint CLI + dmtxread, one process each per label, 4 px/module.
 "$B" "$NSH" list > "$tmp/items"

@@ -404,6 +404,16 @@ label_write(struct label *l, FILE *f, struct diag *d)
 }
 
 int
+label_path(char *buf, size_t cap, const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	/* "labels/" and "labels" name the same directory: one slash. */
+	return snprintf(buf, cap, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ?
+	    "" : "/", name);
+}
+
+int
 label_write_file(struct label *l, const char *dir, const char *name,
     struct diag *d)
 {
@@ -411,8 +421,9 @@ label_write_file(struct label *l, const char *dir, const char *name,
 	FILE *f;
 	int fd, n, m;
 
-	n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-	m = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+	n = label_path(path, sizeof(path), dir, name);
+	m = snprintf(tmp, sizeof(tmp), "%s%s.%s.XXXXXX", dir,
+	    dir[0] != '\0' && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 	if (n < 0 || (size_t)n >= sizeof(path) || m < 0 ||
 	    (size_t)m >= sizeof(tmp)) {
 		diag_input(d, "path too long");

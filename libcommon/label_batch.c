@@ -19,6 +19,7 @@
 #include "gs1.h"
 #include "items.h"
 #include "label.h"
+#include "label_int.h"
 
 static void
 report_item(label_report_fn report, void *arg, const struct diag *d,
@@ -73,7 +74,7 @@ one_item(struct label *l, struct label_names *n, struct items_item *it,
 		/* The file system failed us: stop, do not report per item. */
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s", o->outdir, fname);
+	label_path(path, sizeof(path), o->outdir, fname);
 	st->ok++;
 	report_item(report, arg, NULL, path, &li, checked);
 	return 0;

@@ -56,6 +56,9 @@ struct label {
 /* Is module (row, col) of the symbol dark?  From zint's bitmap. */
 int	label_module_dark(const struct label *l, int row, int col);
 
+/* dir + "/" + name (no doubled slash) into buf; snprintf's return. */
+int	label_path(char *buf, size_t cap, const char *dir, const char *name);
+
 /* The vector and printer formats (label_out.c). */
 int	label_write_svg(const struct label *l, FILE *f);
 int	label_write_eps(const struct label *l, FILE *f);
