@@ -152,6 +152,7 @@ struct image_dm_result {
 	size_t		len;
 	bool		gs1;		/* FNC1 in first position */
 	bool		mirrored;	/* read from a mirrored image */
+	bool		resampled;	/* read by the resampler (image_dm.c) */
 	int		rows, cols;	/* symbol size in modules; 0 if none */
 	int		pass;		/* cascade pass that read it; -1 if none */
 	char		pass_name[32];	/* "plain", "otsu", ...; "" if none */

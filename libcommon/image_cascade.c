@@ -20,7 +20,9 @@
  *     fit_plausible: finder, clock tracks, quiet zone), so a misfit grid
  *     is never reported.  A result is accepted only if it is valid GS1
  *     (FNC1 first, and "]d2" + data parses with gs1_parse()), or, with
- *     require_gs1 off, as soon as it decodes.
+ *     require_gs1 off, as soon as it decodes.  A resampled read (many
+ *     models tried) counts only if it is valid GS1, and is never reported
+ *     as "not GS1" data.
  *  3. The report is the furthest any pass got: no symbol < undecodable <
  *     not GS1 < ok.
  */
@@ -500,6 +502,8 @@ accept_cb(void *arg, const struct image_dm_result *r)
 		c->accepted_gs1 = true;
 		return true;
 	}
+	if (r->resampled)
+		return false;	/* invariant 2: only as valid GS1 */
 	c->accepted_gs1 = false;
 	snprintf(c->why, sizeof(c->why), "%s", why);
 	if (!c->have_first) {

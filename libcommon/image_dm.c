@@ -300,7 +300,12 @@ fit_plausible(DmtxDecode *dec, DmtxRegion *reg)
  * A model is decoded only if its samples show the finder L and clock
  * tracks of every data region with at most 1 in 8 modules wrong and a
  * light quiet-zone ring (at most 1 in 5 dark), the same rule as
- * fit_plausible(); Reed-Solomon then has the last word.
+ * fit_plausible(); Reed-Solomon then decides.  Trying many models makes
+ * a structured near miss (a grid of the wrong size over the right symbol)
+ * that Reed-Solomon accepts possible for small symbols (a clock-free
+ * blob finder that tried hundreds of models per image produced such
+ * reads at 10x10-14x14), so resampled results are flagged and the
+ * cascade accepts them only as valid GS1 (image_cascade.c, invariant 2).
  */
 struct rs_model {
 	bool	transpose;	/* mirrored image: the L's legs swapped */
@@ -406,6 +411,7 @@ rs_try(DmtxDecode *dec, DmtxRegion *reg, int idx, const struct rs_model *m,
 	dm_result_set_data(out, msg->output, (size_t)msg->outputIdx);
 	out->rows = rows;
 	out->cols = cols;
+	out->resampled = true;
 	dmtxMessageDestroy(&msg);
 	return true;
 fail:

@@ -369,10 +369,16 @@ static const struct {
 	{ "readerinit", IMAGE_DM_NOT_GS1 },
 	/*
 	 * Not read: DMRE (libdmtx has no DMRE); distorted (libdmtx misfits
-	 * it, the fit check refuses that).  NO_SYMBOL or UNDECODABLE.
+	 * it, the fit check refuses that); the four vial photos (libdmtx finds
+	 * no region: the clock tracks are blurred away).  NO_SYMBOL or
+	 * UNDECODABLE.
 	 */
 	{ "gs1-figure-4.15.1-2-44x20", IMAGE_DM_NO_SYMBOL },
 	{ "distorted", IMAGE_DM_UNDECODABLE },
+	{ "issue794", IMAGE_DM_NO_SYMBOL },
+	{ "issue794-12-1", IMAGE_DM_NO_SYMBOL },
+	{ "issue794-13-4", IMAGE_DM_NO_SYMBOL },
+	{ "issue794-3-2", IMAGE_DM_NO_SYMBOL },
 };
 
 static void
