@@ -381,6 +381,12 @@ serial_registry_free(struct serial_registry *g)
 	free(g);
 }
 
+const char *
+serial_registry_version(void)
+{
+	return sqlite3_libversion();
+}
+
 int
 serial_registry_count(struct serial_registry *g, const char *key,
     const char *prefix, unsigned long long *out, struct diag *d)

@@ -115,6 +115,9 @@ int	serial_registry_open(struct serial_registry **out, const char *path,
 	    struct diag *d);
 void	serial_registry_free(struct serial_registry *g);
 
+/* The SQLite library version behind the registry ("3.40.1"), for --version. */
+const char *serial_registry_version(void);
+
 /* How many serials under `key` starting with `prefix` the registry holds. */
 int	serial_registry_count(struct serial_registry *g, const char *key,
 	    const char *prefix, unsigned long long *out, struct diag *d);

@@ -320,8 +320,13 @@ main(int argc, char *argv[])
 		case OPT_TODAY:
 			a.today = optarg;
 			break;
-		case OPT_VERSION:
-			return tool_version(NULL);
+		case OPT_VERSION: {
+			char libs[64];
+
+			snprintf(libs, sizeof(libs), "SQLite %s",
+			    serial_registry_version());
+			return tool_version(libs);
+		}
 		default:
 			return tool_usage(NULL);
 		}
