@@ -19,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,25 +27,50 @@
 #include "gs1.h"
 #include "gs1_int.h"
 
-static bool
-pattern_match(const char *p, size_t plen, const char *ai)
+/*
+ * AIs as 32-bit codes: the up to four digit bytes, NUL-padded, so that an
+ * AI pattern ('n' for any digit) is a masked compare (invariant: an AI
+ * code never has a NUL byte before a digit, so lengths are compared too).
+ */
+static uint32_t
+ai_code(const char *ai, size_t len)
 {
-	for (size_t i = 0; i < plen; i++)
-		if (ai[i] == '\0' || (p[i] != 'n' && p[i] != ai[i]))
-			return false;
-	return ai[plen] == '\0';
+	unsigned char b[4] = { 0, 0, 0, 0 };
+
+	memcpy(b, ai, len < 4 ? len : 4);
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24;
 }
 
-/* An element matching pattern p, other than element `self` (may be NULL). */
-static const struct gs1_element *
-find_pattern(const struct gs1_msg *m, const char *p, size_t plen,
-    const struct gs1_element *self)
+/* Code and mask of the pattern p[0..plen). */
+static void
+pattern_code(const char *p, size_t plen, uint32_t *code, uint32_t *mask)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if ((self == NULL || !gs1_el_same_ai(&m->el[i], self)) &&
-		    pattern_match(p, plen, m->el[i].ai))
-			return &m->el[i];
-	return NULL;
+	*code = 0;
+	*mask = 0xffffffffu;
+	for (size_t i = 0; i < 4; i++) {
+		unsigned char c = i < plen ? (unsigned char)p[i] : 0;
+
+		if (c == 'n')
+			*mask &= ~((uint32_t)0xff << (8 * i));
+		else
+			*code |= (uint32_t)c << (8 * i);
+	}
+}
+
+/* Index of an element matching the pattern other than `self` (-1: none). */
+static int
+find_pattern(const uint32_t *codes, size_t n, const char *p, size_t plen,
+    size_t self)
+{
+	uint32_t code, mask;
+
+	pattern_code(p, plen, &code, &mask);
+	for (size_t i = 0; i < n; i++)
+		if ((codes[i] & mask) == code && (self == (size_t)-1 ||
+		    codes[i] != codes[self]))
+			return (int)i;
+	return -1;
 }
 
 /* Length of the AI pattern at p (up to ',', '+' or the end). */
@@ -88,6 +114,10 @@ describe_req(const char *req, char *buf, size_t cap)
 static int
 check_pairs(const struct gs1_msg *m, struct diag *d)
 {
+	uint32_t codes[GS1_MAX_AIS];
+
+	for (size_t i = 0; i < m->n; i++)
+		codes[i] = ai_code(m->el[i].ai, strlen(m->el[i].ai));
 	for (size_t i = 0; i < m->n; i++) {
 		const struct gs1_element *e = &m->el[i];
 		const struct gs1_ai *a = e->def;
@@ -97,13 +127,12 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 		for (size_t x = 0; x < a->nex; x++) {
 			for (const char *p = a->ex[x]; *p != '\0';) {
 				size_t k = pattern_len(p);
-				const struct gs1_element *f = find_pattern(m, p,
-				    k, e);
+				int f = find_pattern(codes, m->n, p, k, i);
 
-				if (f != NULL)
+				if (f >= 0)
 					return diag_input(d, "AI (%s) must not "
 					    "appear with AI (%s)", e->ai,
-					    f->ai);
+					    m->el[f].ai);
 				p += k + (p[k] != '\0');
 			}
 		}
@@ -118,8 +147,8 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 				for (;;) {
 					size_t k = pattern_len(p);
 
-					if (all && find_pattern(m, p, k,
-					    NULL) == NULL)
+					if (all && find_pattern(codes, m->n, p,
+					    k, (size_t)-1) < 0)
 						all = false;
 					p += k;
 					if (*p != '+')
@@ -157,13 +186,29 @@ check_dscsa(const struct gs1_msg *m, const struct gs1_date *today,
 	struct gs1_date exp;
 	bool day00;
 
+	const struct gs1_element *found[4] = { NULL, NULL, NULL, NULL };
+	bool ndc_ai = false;
+
+	/* One pass: the first 01, 21, 10, 17, and whether 715 is there. */
+	for (size_t i = 0; i < m->n; i++) {
+		const char *ai = m->el[i].ai;
+
+		if (ai[2] == '\0') {
+			for (size_t k = 0; k < 4; k++)
+				if (found[k] == NULL && ai[0] == need[k].ai[0] &&
+				    ai[1] == need[k].ai[1])
+					found[k] = &m->el[i];
+		} else if (gs1_el_is(&m->el[i], "715")) {
+			ndc_ai = true;
+		}
+	}
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (gs1_msg_find(m, need[i].ai) == NULL)
+		if (found[i] == NULL)
 			return diag_input(d, "%smissing AI (%s) %s", pfx,
 			    need[i].ai, need[i].what);
-	g = gs1_msg_find(m, "01");
-	s = gs1_msg_find(m, "21");
-	x = gs1_msg_find(m, "17");
+	g = found[0];
+	s = found[1];
+	x = found[3];
 	if (s->len > 20)
 		return gs1_value_error(d, pfx, "21", "serial number longer "
 		    "than 20 characters", s->value, s->len, 20, s->len - 20);
@@ -174,8 +219,7 @@ check_dscsa(const struct gs1_msg *m, const struct gs1_date *today,
 		return gs1_value_error(d, pfx, "01", "indicator digit 9 "
 		    "(variable measure) is not allowed", g->value, g->len, 0,
 		    1);
-	if ((g->value[1] != '0' || g->value[2] != '3') &&
-	    gs1_msg_find(m, "715") == NULL)
+	if ((g->value[1] != '0' || g->value[2] != '3') && !ndc_ai)
 		return gs1_value_error(d, pfx, "01", "GTIN does not carry an "
 		    "NDC (digits 2-3 are not 03) and there is no AI (715)",
 		    g->value, g->len, 1, 2);
