@@ -241,9 +241,11 @@ struct ledger_events {
 
 /*
  * Read every event of the EPCIS 1.2 or 2.0 document `f` (named `name`)
- * into `b` (canonical bytes and CBV 2.0 hash ids).  All or nothing: a bad
- * event anywhere and `b` is empty.  Ownership: free with
- * ledger_events_free().  Errors: those of epcis_reader_next().
+ * into `b` (canonical bytes and CBV 2.0 hash ids; each event's `user`
+ * holds what ledger_epcis_policy needs, so that append parses each event
+ * once).  All or nothing: a bad event anywhere and `b` is empty.
+ * Ownership: free with ledger_events_free().  Errors: those of
+ * epcis_reader_next().
  */
 int	ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 	    struct diag *d);

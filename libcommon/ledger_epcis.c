@@ -20,6 +20,58 @@
 #include "keyring.h"
 #include "ledger.h"
 
+/*
+ * What the policy needs of an event, kept from the one parse append does
+ * (ledger_event.user): verify has only the canonical bytes and parses
+ * them again.
+ */
+struct epcis_info {
+	bool	 commissioning;
+	size_t	 n;
+	char	**sgtin;	/* the SGTIN EPCs */
+};
+
+static void
+info_free(struct epcis_info *in)
+{
+	if (in == NULL)
+		return;
+	for (size_t i = 0; i < in->n; i++)
+		free(in->sgtin[i]);
+	free(in->sgtin);
+	free(in);
+}
+
+static bool is_commissioning(const struct epcis_event *ev);
+
+static struct epcis_info *
+info_make(const struct epcis_event *ev)
+{
+	static const char sgtin[] = "urn:epc:id:sgtin:";
+	struct epcis_info *in = calloc(1, sizeof(*in));
+
+	if (in == NULL)
+		return NULL;
+	in->commissioning = is_commissioning(ev);
+	if (!in->commissioning)
+		return in;
+	if ((in->sgtin = calloc(ev->nepc ? ev->nepc : 1, sizeof(char *))) ==
+	    NULL) {
+		free(in);
+		return NULL;
+	}
+	for (size_t i = 0; i < ev->nepc; i++) {
+		if (strncmp(ev->epcs[i], sgtin, sizeof(sgtin) - 1) != 0)
+			continue;
+		if ((in->sgtin[in->n] = strdup(ev->epcs[i])) == NULL) {
+			info_free(in);
+			return NULL;
+		}
+		in->n++;
+	}
+	return in;
+}
+
 static char *
 dup_mem(const void *p, size_t len)
 {
@@ -64,9 +116,11 @@ ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 		e->canon_len = ev.canon_len;
 		e->hash_id = dup_mem(ev.hash_id, strlen(ev.hash_id));
 		e->line = ev.line;
-		if (e->canon == NULL || e->hash_id == NULL) {
+		e->user = info_make(&ev);
+		if (e->canon == NULL || e->hash_id == NULL || e->user == NULL) {
 			free((void *)e->canon);
 			free((void *)e->hash_id);
+			info_free((struct epcis_info *)e->user);
 			rc = diag_system(d, "out of memory");
 			break;
 		}
@@ -86,6 +140,7 @@ ledger_events_free(struct ledger_events *b)
 	for (size_t i = 0; i < b->n; i++) {
 		free((void *)b->ev[i].canon);
 		free((void *)b->ev[i].hash_id);
+		info_free((struct epcis_info *)b->ev[i].user);
 	}
 	free(b->ev);
 	memset(b, 0, sizeof(*b));
@@ -109,12 +164,28 @@ is_commissioning(const struct epcis_event *ev)
 	    strcmp(ev->biz_step, "commissioning") == 0);
 }
 
+static int
+check_sgtin(const struct ledger_entry *e, const struct keyring_party *party,
+    const char *epc, struct diag *d)
+{
+	static const char sgtin[] = "urn:epc:id:sgtin:";
+	const char *u = epc + sizeof(sgtin) - 1, *dot = strchr(u, '.');
+
+	if (dot != NULL && keyring_owns_prefix(party, u, (size_t)(dot - u)))
+		return 0;
+	return diag_verify(d, "event %.*s commissions %s, but company prefix "
+	    "%.*s is not owned by party %s (rule: only the owner of a company "
+	    "prefix commissions its GTINs)", (int)e->hash_id_len, e->hash_id,
+	    epc, dot ? (int)(dot - u) : (int)strlen(u), u, party->name);
+}
+
 int
 ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
     const struct keyring_party *party, struct diag *d)
 {
 	static const char sgtin[] = "urn:epc:id:sgtin:";
 	struct epcis_read_opts ro = EPCIS_READ_OPTS_INIT;
+	const struct epcis_info *in = e->user;
 	struct epcis_reader *r;
 	struct epcis_event ev;
 	struct diag pd = DIAG_INIT;
@@ -123,6 +194,11 @@ ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
 	(void)ctx;
 	if (party == NULL)
 		return 0;	/* unknown signers are the seal check's business */
+	if (in != NULL) {	/* append: parsed already */
+		for (size_t i = 0; in->commissioning && i < in->n && rc == 0; i++)
+			rc = check_sgtin(e, party, in->sgtin[i], d);
+		return rc;
+	}
 	ro.no_canon = true;
 	ro.no_hash = true;
 	if (epcis_reader_open_mem(&r, e->content, e->content_len, "entry", &ro,
@@ -135,23 +211,9 @@ ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
 		    "form: %s", (int)e->hash_id_len, e->hash_id, pd.msg);
 	}
 	if (is_commissioning(&ev))
-		for (size_t i = 0; i < ev.nepc && rc == 0; i++) {
-			const char *u = ev.epcs[i], *dot;
-
-			if (strncmp(u, sgtin, sizeof(sgtin) - 1) != 0)
-				continue;
-			u += sizeof(sgtin) - 1;
-			dot = strchr(u, '.');
-			if (dot == NULL || !keyring_owns_prefix(party, u,
-			    (size_t)(dot - u)))
-				rc = diag_verify(d, "event %.*s commissions %s, "
-				    "but company prefix %.*s is not owned by "
-				    "party %s (rule: only the owner of a company "
-				    "prefix commissions its GTINs)",
-				    (int)e->hash_id_len, e->hash_id, ev.epcs[i],
-				    dot ? (int)(dot - u) : (int)strlen(u), u,
-				    party->name);
-		}
+		for (size_t i = 0; i < ev.nepc && rc == 0; i++)
+			if (strncmp(ev.epcs[i], sgtin, sizeof(sgtin) - 1) == 0)
+				rc = check_sgtin(e, party, ev.epcs[i], d);
 	epcis_reader_free(r);
 	return rc;
 }

@@ -348,10 +348,13 @@ cmd_show(int argc, char *argv[])
 	printf("# index\ttime\tsigner\thash id\tevent\titems\n");
 	rc = ledger_scan(lg, show_entry, NULL, NULL, &d);
 	ledger_close(lg);
-	if (tool_close_stdout(rc == 0 ? &d : &(struct diag)DIAG_INIT) != 0 &&
-	    rc == 0)
+	if (rc != 0) {
+		struct diag ignored = DIAG_INIT;
+
+		tool_close_stdout(&ignored);	/* the first error is reported */
 		return tool_fail(&d);
-	return rc == 0 ? TOOL_OK : tool_fail(&d);
+	}
+	return tool_close_stdout(&d) == 0 ? TOOL_OK : tool_fail(&d);
 }
 
 static int
