@@ -16,6 +16,9 @@ clean_line(char *s)
 			*s = '?';
 }
 
+static int	diag_set(struct diag *, enum diag_kind, const char *, va_list)
+		    DIAG_PRINTF(3, 0);
+
 static int
 diag_set(struct diag *d, enum diag_kind kind, const char *fmt, va_list ap)
 {
