@@ -110,12 +110,12 @@ input_error(struct diag *d, const char *s, size_t len, size_t pos,
  * Append one element.  `unescape` turns "\(" into "(" (HRI form).
  * `src_off` is where the value starts in the input.
  */
-int
-gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
-    size_t vlen, size_t src_off, bool unknown_ok, bool unescape,
-    struct diag *d)
+/* gs1_el_append() with the AI's entry already looked up (NULL: unknown). */
+static int
+append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
+    size_t ailen, const char *v, size_t vlen, size_t src_off,
+    bool unknown_ok, bool unescape, struct diag *d)
 {
-	const struct gs1_ai *def;
 	struct gs1_element *e;
 	enum gs1_lint r;
 	size_t pos, elen, n = 0;
@@ -124,7 +124,6 @@ gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
 	if (m->n == GS1_MAX_AIS)
 		return diag_input(d, "more than %d AIs in one message",
 		    GS1_MAX_AIS);
-	def = gs1_table_find(m->table, ai, ailen);
 	if (def == NULL && !unknown_ok)
 		return diag_input(d, "unknown AI (%.*s)", (int)ailen, ai);
 	/* Written "\(", a '(' takes two bytes of HRI input. */
@@ -160,6 +159,15 @@ gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
 	m->datalen += n + 1;
 	m->n++;
 	return 0;
+}
+
+int
+gs1_el_append(struct gs1_msg *m, const char *ai, size_t ailen, const char *v,
+    size_t vlen, size_t src_off, bool unknown_ok, bool unescape,
+    struct diag *d)
+{
+	return append_def(m, gs1_table_find(m->table, ai, ailen), ai, ailen, v,
+	    vlen, src_off, unknown_ok, unescape, d);
 }
 
 int
@@ -282,7 +290,7 @@ parse_raw(struct gs1_msg *m, const char *s, size_t len, size_t base,
 				    "length (missing separator?)");
 			}
 		}
-		if (gs1_el_append(m, s + i, ailen, s + vstart, vend - vstart,
+		if (append_def(m, def, s + i, ailen, s + vstart, vend - vstart,
 		    base + vstart, o->unknown_ais, false, d) != 0)
 			return -1;
 		i = vend;

@@ -19,7 +19,6 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,50 +26,25 @@
 #include "gs1.h"
 #include "gs1_int.h"
 
-/*
- * AIs as 32-bit codes: the up to four digit bytes, NUL-padded, so that an
- * AI pattern ('n' for any digit) is a masked compare (invariant: an AI
- * code never has a NUL byte before a digit, so lengths are compared too).
- */
-static uint32_t
-ai_code(const char *ai, size_t len)
+static bool
+pattern_match(const char *p, size_t plen, const char *ai)
 {
-	unsigned char b[4] = { 0, 0, 0, 0 };
-
-	memcpy(b, ai, len < 4 ? len : 4);
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	    (uint32_t)b[3] << 24;
+	for (size_t i = 0; i < plen; i++)
+		if (ai[i] == '\0' || (p[i] != 'n' && p[i] != ai[i]))
+			return false;
+	return ai[plen] == '\0';
 }
 
-/* Code and mask of the pattern p[0..plen). */
-static void
-pattern_code(const char *p, size_t plen, uint32_t *code, uint32_t *mask)
+/* An element matching pattern p, other than element `self` (may be NULL). */
+static const struct gs1_element *
+find_pattern(const struct gs1_msg *m, const char *p, size_t plen,
+    const struct gs1_element *self)
 {
-	*code = 0;
-	*mask = 0xffffffffu;
-	for (size_t i = 0; i < 4; i++) {
-		unsigned char c = i < plen ? (unsigned char)p[i] : 0;
-
-		if (c == 'n')
-			*mask &= ~((uint32_t)0xff << (8 * i));
-		else
-			*code |= (uint32_t)c << (8 * i);
-	}
-}
-
-/* Index of an element matching the pattern other than `self` (-1: none). */
-static int
-find_pattern(const uint32_t *codes, size_t n, const char *p, size_t plen,
-    size_t self)
-{
-	uint32_t code, mask;
-
-	pattern_code(p, plen, &code, &mask);
-	for (size_t i = 0; i < n; i++)
-		if ((codes[i] & mask) == code && (self == (size_t)-1 ||
-		    codes[i] != codes[self]))
-			return (int)i;
-	return -1;
+	for (size_t i = 0; i < m->n; i++)
+		if ((self == NULL || !gs1_el_same_ai(&m->el[i], self)) &&
+		    pattern_match(p, plen, m->el[i].ai))
+			return &m->el[i];
+	return NULL;
 }
 
 /* Length of the AI pattern at p (up to ',', '+' or the end). */
@@ -114,10 +88,6 @@ describe_req(const char *req, char *buf, size_t cap)
 static int
 check_pairs(const struct gs1_msg *m, struct diag *d)
 {
-	uint32_t codes[GS1_MAX_AIS];
-
-	for (size_t i = 0; i < m->n; i++)
-		codes[i] = ai_code(m->el[i].ai, strlen(m->el[i].ai));
 	for (size_t i = 0; i < m->n; i++) {
 		const struct gs1_element *e = &m->el[i];
 		const struct gs1_ai *a = e->def;
@@ -127,12 +97,13 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 		for (size_t x = 0; x < a->nex; x++) {
 			for (const char *p = a->ex[x]; *p != '\0';) {
 				size_t k = pattern_len(p);
-				int f = find_pattern(codes, m->n, p, k, i);
+				const struct gs1_element *f = find_pattern(m, p,
+				    k, e);
 
-				if (f >= 0)
+				if (f != NULL)
 					return diag_input(d, "AI (%s) must not "
 					    "appear with AI (%s)", e->ai,
-					    m->el[f].ai);
+					    f->ai);
 				p += k + (p[k] != '\0');
 			}
 		}
@@ -147,8 +118,8 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 				for (;;) {
 					size_t k = pattern_len(p);
 
-					if (all && find_pattern(codes, m->n, p,
-					    k, (size_t)-1) < 0)
+					if (all && find_pattern(m, p, k,
+					    NULL) == NULL)
 						all = false;
 					p += k;
 					if (*p != '+')
