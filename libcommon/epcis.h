@@ -352,4 +352,35 @@ int	epcis_event_write_items(FILE *out, const char *name,
  */
 size_t	epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap);
 
+/* ---------------------------------------------------------------------- */
+/* Item lines to events (dscsa-epcis(1), EVENTS) */
+
+struct epcis_items_opts {
+	const char	*command;	/* commission, pack, ... */
+	enum epcis_version version;	/* 0: 1.2 */
+	size_t		 batch;		/* EPCs per event at most */
+	const char	*gcp;		/* prefix length digits, or a file */
+	const char	*time, *tz;	/* NULL: now, from the time */
+	const char	*location, *read_point;
+	const char	*from_party, *from_location, *to_party, *to_location;
+	const char	*po, *desadv, *inv;
+	const char	*masterdata;	/* a master data file, or NULL */
+	const char	*sender, *receiver; /* NULL: the from and to parties */
+	bool		 statement;
+};
+#define EPCIS_ITEMS_OPTS_INIT	{ NULL, 0, 10000, NULL, NULL, NULL, NULL, \
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false }
+
+/* Is `name` one of the event commands? */
+bool	epcis_items_command(const char *name);
+
+/*
+ * Read the item lines of in[0..nin) (named names[i]) and write one EPCIS
+ * document of o->command events to `out`, in constant memory.  Borrowed:
+ * everything.  Errors: DIAG_INPUT (an item, option or file, naming file and
+ * line; the document is left unterminated), DIAG_SYSTEM.
+ */
+int	epcis_write_items(FILE *out, FILE *const *in, const char *const *names,
+	    size_t nin, const struct epcis_items_opts *o, struct diag *d);
+
 #endif /* DSCSA_EPCIS_H */

@@ -15,38 +15,80 @@
 #include "tool.h"
 
 static const char usage_text[] =
-    "usage: dscsa-epcis read [--validate] [--schemas dir] [file ...]\n"
+    "usage: dscsa-epcis event [--statement] [--batch n] [--desadv id]\n"
+    "           [--epcis version] [--from party] [--from-location sgln]\n"
+    "           [--gcp length | file] [--inv id] [--location sgln]\n"
+    "           [--masterdata file] [--po id] [--read-point sgln]\n"
+    "           [--receiver sgln] [--sender sgln] [--time time] [--to party]\n"
+    "           [--to-location sgln] [--tz offset] [file ...]\n"
+    "       dscsa-epcis read [--validate] [--schemas dir] [file ...]\n"
     "       dscsa-epcis hash [--prehash] [file ...]\n"
     "       dscsa-epcis canon [file ...]\n"
     "       dscsa-epcis convert --to version [file]\n"
     "       dscsa-epcis correct [--corrective id] [--reason reason]\n"
     "           [--select id] --time time [file]\n"
     "\n"
-    "  --corrective id  a corrective event id (correct; repeatable)\n"
-    "  --prehash        print the CBV 2.0 pre-hash strings (hash)\n"
-    "  --reason reason  did_not_occur or incorrect_data (correct)\n"
-    "  --schemas dir    XSD directory (default: $DSCSA_SCHEMAS, else\n"
-    "                   the installed schemas)\n"
-    "  --select id      hash id or eventID of an event to declare (correct;\n"
-    "                   repeatable; default: every event)\n"
-    "  --time time      declarationTime (correct; xsd:dateTime)\n"
-    "  --to version     1.2 or 2.0 (convert)\n"
-    "  --validate       check against the XSD of the document's version\n";
+    "  event is commission, pack, unpack, ship, receive, decommission,\n"
+    "  destroy, dispense, recall, return or void-shipping\n"
+    "  --batch n             at most n EPCs an event (default 10000)\n"
+    "  --corrective id       a corrective event id (correct; repeatable)\n"
+    "  --desadv id           despatch advice, qualified by the ship-from GLN\n"
+    "  --epcis version       1.2 (default) or 2.0\n"
+    "  --from party          source owning_party (SGLN)\n"
+    "  --from-location sgln  source location\n"
+    "  --gcp length | file   GS1 Company Prefix length, or a prefix file\n"
+    "  --inv id              invoice, qualified by the seller's GLN\n"
+    "  --location sgln       bizLocation (and readPoint)\n"
+    "  --masterdata file     products and locations for the header\n"
+    "  --po id               purchase order, qualified by the buyer's GLN\n"
+    "  --prehash             print the CBV 2.0 pre-hash strings (hash)\n"
+    "  --read-point sgln     readPoint\n"
+    "  --reason reason       did_not_occur or incorrect_data (correct)\n"
+    "  --receiver sgln       SBDH receiver (default: --to)\n"
+    "  --schemas dir         XSD directory (default: $DSCSA_SCHEMAS, else\n"
+    "                        the installed schemas)\n"
+    "  --select id           hash id or eventID to declare (correct)\n"
+    "  --sender sgln         SBDH sender (default: --from)\n"
+    "  --statement           the DSCSA transaction statement (gs1ushc)\n"
+    "  --time time           eventTime, or declarationTime (correct)\n"
+    "  --to party            destination owning_party; convert: 1.2 or 2.0\n"
+    "  --to-location sgln    destination location\n"
+    "  --tz offset           eventTimeZoneOffset (default: from --time)\n"
+    "  --validate            check against the XSD of the version (read)\n";
 
 enum {
-	OPT_CORRECTIVE = 256, OPT_PREHASH, OPT_REASON, OPT_SCHEMAS,
-	OPT_SELECT, OPT_TIME, OPT_TO, OPT_VALIDATE, OPT_VERSION,
+	OPT_BATCH = 256, OPT_CORRECTIVE, OPT_DESADV, OPT_EPCIS, OPT_FROM,
+	OPT_FROM_LOC, OPT_GCP, OPT_INV, OPT_LOCATION, OPT_MASTERDATA, OPT_PO,
+	OPT_PREHASH, OPT_READ_POINT, OPT_REASON, OPT_RECEIVER, OPT_SCHEMAS,
+	OPT_SELECT, OPT_SENDER, OPT_STATEMENT, OPT_TIME, OPT_TO, OPT_TO_LOC,
+	OPT_TZ, OPT_VALIDATE, OPT_VERSION,
 };
 
 static const struct option longopts[] = {
+	{ "batch", required_argument, NULL, OPT_BATCH },
 	{ "corrective", required_argument, NULL, OPT_CORRECTIVE },
+	{ "desadv", required_argument, NULL, OPT_DESADV },
+	{ "epcis", required_argument, NULL, OPT_EPCIS },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "from-location", required_argument, NULL, OPT_FROM_LOC },
+	{ "gcp", required_argument, NULL, OPT_GCP },
 	{ "help", no_argument, NULL, 'h' },
+	{ "inv", required_argument, NULL, OPT_INV },
+	{ "location", required_argument, NULL, OPT_LOCATION },
+	{ "masterdata", required_argument, NULL, OPT_MASTERDATA },
+	{ "po", required_argument, NULL, OPT_PO },
 	{ "prehash", no_argument, NULL, OPT_PREHASH },
+	{ "read-point", required_argument, NULL, OPT_READ_POINT },
 	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "receiver", required_argument, NULL, OPT_RECEIVER },
 	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
 	{ "select", required_argument, NULL, OPT_SELECT },
+	{ "sender", required_argument, NULL, OPT_SENDER },
+	{ "statement", no_argument, NULL, OPT_STATEMENT },
 	{ "time", required_argument, NULL, OPT_TIME },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "to-location", required_argument, NULL, OPT_TO_LOC },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "validate", no_argument, NULL, OPT_VALIDATE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -54,7 +96,9 @@ static const struct option longopts[] = {
 
 #define MAX_LIST	64
 
-enum verb { V_READ, V_HASH, V_CANON, V_CONVERT, V_CORRECT };
+enum verb { V_EVENT, V_READ, V_HASH, V_CANON, V_CONVERT, V_CORRECT };
+
+#define MAX_INPUTS	1024
 
 static int
 version_from_name(const char *s, enum epcis_version *v)
@@ -96,10 +140,40 @@ each_event(enum verb verb, FILE *in, const char *name,
 	return rc < 0 ? -1 : 0;
 }
 
+/* dscsa-epcis EVENT: every input into one document */
+static int
+events(struct epcis_items_opts *eo, const char *cmd, int argc, char *argv[],
+    struct diag *d)
+{
+	FILE *in[MAX_INPUTS];
+	const char *names[MAX_INPUTS];
+	size_t n = 0;
+	int rc;
+
+	eo->command = cmd;
+	if (argc > MAX_INPUTS)
+		return diag_input(d, "more than %d inputs", MAX_INPUTS);
+	if (argc == 0) {
+		in[n] = stdin;
+		names[n++] = "<stdin>";
+	}
+	for (int i = 0; i < argc; i++) {
+		if ((in[n] = tool_open_input(argv[i], d)) == NULL)
+			break;
+		names[n++] = tool_input_name(argv[i]);
+	}
+	rc = n == (size_t)(argc == 0 ? 1 : argc) ? epcis_write_items(stdout,
+	    in, names, n, eo, d) : -1;
+	for (size_t i = 0; i < n; i++)
+		tool_close_input(in[i]);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct epcis_read_opts ro = EPCIS_READ_OPTS_INIT;
+	struct epcis_items_opts eo = EPCIS_ITEMS_OPTS_INIT;
 	struct epcis_convert_opts co;
 	struct diag d = DIAG_INIT;
 	const char *corrective[MAX_LIST], *select[MAX_LIST], *verbname;
@@ -130,11 +204,15 @@ main(int argc, char *argv[])
 		verb = V_CONVERT;
 	else if (strcmp(verbname, "correct") == 0)
 		verb = V_CORRECT;
+	else if (epcis_items_command(verbname))
+		verb = V_EVENT;
 	else
 		return tool_usage("unknown command '%s'", verbname);
 	argc--;
 	argv++;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		unsigned long n;
+
 		switch (ch) {
 		case 'h':
 			return tool_help();
@@ -156,7 +234,7 @@ main(int argc, char *argv[])
 					return tool_usage("--to: '%s' is not 1.2 "
 					    "or 2.0", optarg);
 			} else
-				return tool_usage("--to is for convert");
+				eo.to_party = optarg;
 			break;
 		case OPT_CORRECTIVE:
 			if (co.ncorrective == MAX_LIST)
@@ -182,6 +260,59 @@ main(int argc, char *argv[])
 			break;
 		case OPT_TIME:
 			co.declaration_time = optarg;
+			eo.time = optarg;
+			break;
+		case OPT_BATCH:
+			if (tool_parse_ulong("--batch", optarg, 1, 1000000, &n) != 0)
+				return TOOL_INPUT;
+			eo.batch = n;
+			break;
+		case OPT_EPCIS:
+			if (version_from_name(optarg, &eo.version) != 0)
+				return tool_usage("--epcis: '%s' is not 1.2 or "
+				    "2.0", optarg);
+			break;
+		case OPT_DESADV:
+			eo.desadv = optarg;
+			break;
+		case OPT_FROM:
+			eo.from_party = optarg;
+			break;
+		case OPT_FROM_LOC:
+			eo.from_location = optarg;
+			break;
+		case OPT_GCP:
+			eo.gcp = optarg;
+			break;
+		case OPT_INV:
+			eo.inv = optarg;
+			break;
+		case OPT_LOCATION:
+			eo.location = optarg;
+			break;
+		case OPT_MASTERDATA:
+			eo.masterdata = optarg;
+			break;
+		case OPT_PO:
+			eo.po = optarg;
+			break;
+		case OPT_READ_POINT:
+			eo.read_point = optarg;
+			break;
+		case OPT_RECEIVER:
+			eo.receiver = optarg;
+			break;
+		case OPT_SENDER:
+			eo.sender = optarg;
+			break;
+		case OPT_STATEMENT:
+			eo.statement = true;
+			break;
+		case OPT_TO_LOC:
+			eo.to_location = optarg;
+			break;
+		case OPT_TZ:
+			eo.tz = optarg;
 			break;
 		default:
 			return tool_usage(NULL);
@@ -191,6 +322,9 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	switch (verb) {
+	case V_EVENT:
+		rc = events(&eo, verbname, argc, argv, &d);
+		break;
 	case V_READ:
 	case V_HASH:
 	case V_CANON:
