@@ -47,6 +47,7 @@
 /* Limits of the reader (defaults; epcis_read_opts can lower them). */
 #define EPCIS_MAX_DEPTH		64	/* element nesting in a document */
 #define EPCIS_MAX_EVENT_BYTES	(64UL << 20) /* bytes of XML in one event */
+#define EPCIS_MAX_TEXT_BYTES	(1UL << 20) /* bytes between two '<' */
 
 enum epcis_version {
 	EPCIS_V1_2 = 12,

@@ -41,8 +41,9 @@ struct conv {
 	const struct epcis_convert_opts *o;
 	enum epcis_version from, to;
 	struct diag	 err;
-	bool		 io_error;
+	bool		 io_error, too_long;
 	int		 io_errno;
+	size_t		 text_run;
 	xmlDocPtr	 held;		/* header elements moved after the body */
 	struct epcis_arena arena;
 	struct epcis_buf pre;
@@ -58,6 +59,10 @@ c_read(void *ctx, char *buf, int len)
 	if (n == 0 && ferror(c->in)) {
 		c->io_error = true;
 		c->io_errno = errno;
+		return -1;
+	}
+	if (!epcis_text_run(&c->text_run, buf, n, EPCIS_MAX_TEXT_BYTES)) {
+		c->too_long = true;
 		return -1;
 	}
 	return (int)n;
@@ -90,8 +95,12 @@ c_error(void *ctx, xmlErrorPtr e)
 
 	if (e == NULL || e->level < XML_ERR_ERROR || c->err.kind != DIAG_OK)
 		return;
-	diag_input(&c->err, "not well-formed XML: %s", e->message != NULL ?
-	    e->message : "error");
+	if (c->too_long)
+		diag_input(&c->err, "text or attribute longer than %lu bytes",
+		    EPCIS_MAX_TEXT_BYTES);
+	else
+		diag_input(&c->err, "not well-formed XML: %s", e->message !=
+		    NULL ? e->message : "error");
 	{
 		size_t n = strlen(c->err.msg);
 

@@ -41,6 +41,14 @@ void	epcis_buf_add(struct epcis_buf *b, const char *s, size_t n);
 void	epcis_buf_adds(struct epcis_buf *b, const char *s);
 void	epcis_buf_free(struct epcis_buf *b);
 
+/*
+ * Count the bytes since the last '<' over a chunk of input (*run carries
+ * over between chunks).  Returns false once a run exceeds `max`: no EPCIS
+ * value is that long, and libxml2's schema validator is quadratic in the
+ * length of one text node, so it must never see one.
+ */
+bool	epcis_text_run(size_t *run, const char *buf, size_t n, size_t max);
+
 /* Is this an element the event walkers unwrap (1.2 extension wrappers)? */
 bool	epcis_is_wrapper(const xmlNode *n);
 

@@ -52,7 +52,8 @@ struct epcis_reader {
 	unsigned long long fed;		/* bytes given to libxml2 */
 	unsigned long long event_start;	/* fed when the current event began */
 	bool		 in_event;
-	bool		 too_big;
+	bool		 too_big, too_long;
+	size_t		 text_run;	/* bytes since the last '<' */
 	bool		 read_error;
 	int		 read_errno;
 
@@ -101,6 +102,10 @@ input_read(void *ctx, char *buf, int len)
 		r->mempos += n;
 	}
 	r->fed += n;
+	if (!epcis_text_run(&r->text_run, buf, n, EPCIS_MAX_TEXT_BYTES)) {
+		r->too_long = true;
+		return -1;
+	}
 	return (int)n;
 }
 
@@ -162,6 +167,22 @@ sniff_version(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* A DOCTYPE with an internal subset or an external identifier? */
+static bool
+sniff_doctype(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i + 9 <= n; i++) {
+		if (memcmp(s + i, "<!DOCTYPE", 9) != 0)
+			continue;
+		for (size_t k = i + 9; k < n && s[k] != '>'; k++)
+			if (s[k] == '[' || (k + 6 <= n &&
+			    (memcmp(s + k, "SYSTEM", 6) == 0 ||
+			    memcmp(s + k, "PUBLIC", 6) == 0)))
+				return true;
+	}
+	return false;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Errors */
 
@@ -188,6 +209,9 @@ on_xml_error(void *ctx, xmlErrorPtr e)
 	else if (r->too_big)
 		diag_input(&r->err, "event larger than %zu bytes",
 		    r->o.max_event_bytes);
+	else if (r->too_long)
+		diag_input(&r->err, "text or attribute longer than %lu bytes",
+		    EPCIS_MAX_TEXT_BYTES);
 	else
 		diag_input(&r->err, "not well-formed XML: %s", msg);
 	diag_at(&r->err, r->name, e->line > 0 ? (unsigned long)e->line : 0);
@@ -203,6 +227,9 @@ fail(struct epcis_reader *r, struct diag *d, unsigned long line)
 		} else if (r->too_big)
 			diag_input(&r->err, "event larger than %zu bytes",
 			    r->o.max_event_bytes);
+		else if (r->too_long)
+			diag_input(&r->err, "text or attribute longer than "
+			    "%lu bytes", EPCIS_MAX_TEXT_BYTES);
 		else
 			diag_input(&r->err, "not well-formed XML");
 	}
@@ -313,6 +340,15 @@ reader_start(struct epcis_reader *r, struct diag *d)
 		} else
 			r->version = sniff_version(r->mem, r->memlen <
 			    SNIFF_MAX ? r->memlen : SNIFF_MAX);
+		if (sniff_doctype(r->f != NULL ? r->sniff : r->mem,
+		    r->f != NULL ? r->sniff_len : (r->memlen < SNIFF_MAX ?
+		    r->memlen : SNIFF_MAX))) {
+			/* invariant 2, before the validator sees anything */
+			diag_input(d, "DTD not allowed (no external DTDs, no "
+			    "entity declarations in EPCIS input)");
+			diag_at(d, r->name, 0);
+			return -1;
+		}
 		if (r->version == 0) {
 			diag_input(d, "cannot validate: no EPCISDocument "
 			    "root element with an EPCIS 1.x or 2.0 namespace");

@@ -136,6 +136,21 @@ epcis_buf_free(struct epcis_buf *b)
 }
 
 bool
+epcis_text_run(size_t *run, const char *buf, size_t n, size_t max)
+{
+	const char *p = buf, *end = buf + n, *q;
+
+	while ((q = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (*run + (size_t)(q - p) > max)
+			return false;
+		*run = 0;
+		p = q + 1;
+	}
+	*run += (size_t)(end - p);
+	return *run <= max;
+}
+
+bool
 epcis_is_wrapper(const xmlNode *n)
 {
 	/*
