@@ -255,7 +255,8 @@ decl_cmp(const void *a, const void *b)
 	    ((const struct decl *)b)->prefix);
 }
 
-static void emit_children(struct cctx *c, const xmlNode *n, int depth);
+static void emit_children(struct cctx *c, const xmlNode *n, int depth,
+    bool wrapper);
 
 static void
 put_name(struct cctx *c, int idx, const xmlChar *local)
@@ -350,7 +351,7 @@ emit_element(struct cctx *c, const xmlNode *n, int depth)
 	}
 	epcis_buf_add(c->out, ">", 1);
 	if (has_element_child(n))
-		emit_children(c, n, depth);
+		emit_children(c, n, depth, false);
 	else {
 		xmlChar *t = xmlNodeGetContent(n);
 
@@ -373,18 +374,23 @@ emit_element(struct cctx *c, const xmlNode *n, int depth)
 		c->nextra--;
 }
 
+/*
+ * Text directly inside a 1.2 wrapper says nothing (the XSDs allow none) and
+ * the hash does not see it either: it is dropped, so that canonical bytes
+ * and hash id stay together.
+ */
 static void
-emit_children(struct cctx *c, const xmlNode *n, int depth)
+emit_children(struct cctx *c, const xmlNode *n, int depth, bool wrapper)
 {
 	for (const xmlNode *k = n->children; k != NULL && !c->nomem;
 	    k = k->next) {
 		if (k->type == XML_ELEMENT_NODE) {
 			if (epcis_is_wrapper(k))
-				emit_children(c, k, depth);
+				emit_children(c, k, depth, true);
 			else
 				emit_element(c, k, depth + 1);
-		} else if (k->type == XML_TEXT_NODE ||
-		    k->type == XML_CDATA_SECTION_NODE) {
+		} else if (!wrapper && (k->type == XML_TEXT_NODE ||
+		    k->type == XML_CDATA_SECTION_NODE)) {
 			const char *s = (const char *)k->content;
 			size_t len = strlen(s);
 

@@ -459,9 +459,12 @@ canon_value(struct hctx *h, const char *s)
 	char dl[512];
 	size_t n;
 
-	for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]); i++)
-		if (strstr(s, web_vocab[i].urn) != NULL)
-			s = replace_all(h, s, web_vocab[i].urn, web_vocab[i].web);
+	if (strstr(s, "urn:epcglobal:cbv:") != NULL)
+		for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]);
+		    i++)
+			if (strstr(s, web_vocab[i].urn) != NULL)
+				s = replace_all(h, s, web_vocab[i].urn,
+				    web_vocab[i].web);
 	s = canon_number(h, s);
 	if (s == NULL) {
 		h->nomem = true;

@@ -165,62 +165,74 @@ int
 epcis_event_write_items(FILE *out, const char *name,
     const struct epcis_event *ev, struct diag *d)
 {
-	struct epcis_buf b = { NULL, 0, 0, false };
+	struct epcis_buf b = { NULL, 0, 0, false }, tail = { NULL, 0, 0, false };
 	const char *tname = epcis_event_type_name(ev->type);
 	char key[128], parent[512];
+	bool ilmd = ev->lot != NULL || ev->expiry != NULL;
+	size_t k0 = 0;
 
+	/* what every line of the event says, once */
+	attr(&tail, "event", tname);
+	attr(&tail, "action", ev->action);
+	attr(&tail, "biz_step", ev->biz_step ? short_vocab(ev->biz_step) : NULL);
+	attr(&tail, "disposition", ev->disposition ?
+	    short_vocab(ev->disposition) : NULL);
+	attr(&tail, "time", ev->event_time);
+	attr(&tail, "read_point", ev->read_point);
+	attr(&tail, "location", ev->biz_location);
+	if (ev->parent_id != NULL) {
+		size_t n = epcis_epc_to_bracketed(ev->parent_id, parent,
+		    sizeof(parent));
+
+		attr(&tail, "parent", n > 0 ? parent : ev->parent_id);
+	}
+	attr(&tail, "lot", ev->lot);
+	attr(&tail, "expiry", ev->expiry);
+	for (size_t k = 0; k < ev->nsource; k++)
+		attr(&tail, party_key(ev->sources[k].type, true, key,
+		    sizeof(key)), ev->sources[k].id);
+	for (size_t k = 0; k < ev->ndest; k++)
+		attr(&tail, party_key(ev->dests[k].type, false, key,
+		    sizeof(key)), ev->dests[k].id);
+	for (size_t k = 0; k < ev->nbiz_tx; k++)
+		attr(&tail, ev->biz_tx[k].type != NULL ?
+		    short_vocab(ev->biz_tx[k].type) : "bt", ev->biz_tx[k].id);
+	if (ev->error_time != NULL)
+		attr(&tail, "error_reason", ev->error_reason != NULL ?
+		    short_vocab(ev->error_reason) : "");
+	if (tail.failed)
+		goto nomem;
 	for (size_t i = 0; i < ev->nepc; i++) {
 		const char *epc = ev->epcs[i];
 
 		b.len = 0;
-		item(&b, epc, ev, ev->lot != NULL || ev->expiry != NULL);
-		attr(&b, "event", tname);
-		attr(&b, "action", ev->action);
-		attr(&b, "biz_step", ev->biz_step ? short_vocab(ev->biz_step) :
-		    NULL);
-		attr(&b, "disposition", ev->disposition ?
-		    short_vocab(ev->disposition) : NULL);
-		attr(&b, "time", ev->event_time);
-		attr(&b, "read_point", ev->read_point);
-		attr(&b, "location", ev->biz_location);
-		if (ev->parent_id != NULL) {
-			size_t n = epcis_epc_to_bracketed(ev->parent_id, parent,
-			    sizeof(parent));
-
-			attr(&b, "parent", n > 0 ? parent : ev->parent_id);
-		}
-		attr(&b, "lot", ev->lot);
-		attr(&b, "expiry", ev->expiry);
-		for (size_t k = 0; k < ev->nsource; k++)
-			attr(&b, party_key(ev->sources[k].type, true, key,
-			    sizeof(key)), ev->sources[k].id);
-		for (size_t k = 0; k < ev->ndest; k++)
-			attr(&b, party_key(ev->dests[k].type, false, key,
-			    sizeof(key)), ev->dests[k].id);
-		for (size_t k = 0; k < ev->nbiz_tx; k++)
-			attr(&b, ev->biz_tx[k].type != NULL ?
-			    short_vocab(ev->biz_tx[k].type) : "bt",
-			    ev->biz_tx[k].id);
-		if (ev->error_time != NULL)
-			attr(&b, "error_reason", ev->error_reason != NULL ?
-			    short_vocab(ev->error_reason) : "");
-		for (size_t k = 0; k < ev->nattr; k++)
-			if (strcmp(ev->attrs[k].epc, epc) == 0)
+		item(&b, epc, ev, ilmd);
+		epcis_buf_add(&b, tail.data != NULL ? tail.data : "", tail.len);
+		/* attributes are grouped by EPC in document order */
+		for (size_t k = k0; k < ev->nattr; k++)
+			if (strcmp(ev->attrs[k].epc, epc) == 0) {
 				attr(&b, ev->attrs[k].key, ev->attrs[k].value);
+				if (k == k0)
+					k0++;
+			}
 		if (ev->hash_id[0] != '\0')
 			attr(&b, "hash", ev->hash_id);
 		epcis_buf_add(&b, "\n", 1);
-		if (b.failed) {
-			epcis_buf_free(&b);
-			return diag_system(d, "out of memory");
-		}
+		if (b.failed)
+			goto nomem;
 		if (fwrite(b.data, 1, b.len, out) != b.len) {
 			epcis_buf_free(&b);
+			epcis_buf_free(&tail);
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
 			return -1;
 		}
 	}
 	epcis_buf_free(&b);
+	epcis_buf_free(&tail);
 	return 0;
+nomem:
+	epcis_buf_free(&b);
+	epcis_buf_free(&tail);
+	return diag_system(d, "out of memory");
 }

@@ -22,8 +22,9 @@ static const char usage_text[] =
     "           [--receiver sgln] [--sender sgln] [--time time] [--to party]\n"
     "           [--to-location sgln] [--tz offset] [file ...]\n"
     "       dscsa-epcis read [--validate] [--schemas dir] [file ...]\n"
-    "       dscsa-epcis hash [--prehash] [file ...]\n"
-    "       dscsa-epcis canon [file ...]\n"
+    "       dscsa-epcis hash [--prehash] [--validate] [--schemas dir]\n"
+    "           [file ...]\n"
+    "       dscsa-epcis canon [--validate] [--schemas dir] [file ...]\n"
     "       dscsa-epcis convert --to version [file]\n"
     "       dscsa-epcis correct [--corrective id] [--reason reason]\n"
     "           [--select id] --time time [file]\n"
@@ -54,7 +55,7 @@ static const char usage_text[] =
     "  --to party            destination owning_party; convert: 1.2 or 2.0\n"
     "  --to-location sgln    destination location\n"
     "  --tz offset           eventTimeZoneOffset (default: from --time)\n"
-    "  --validate            check against the XSD of the version (read)\n";
+    "  --validate            check against the XSD of the version first\n";
 
 enum {
 	OPT_BATCH = 256, OPT_CORRECTIVE, OPT_DESADV, OPT_EPCIS, OPT_FROM,
@@ -328,8 +329,9 @@ main(int argc, char *argv[])
 	case V_READ:
 	case V_HASH:
 	case V_CANON:
-		if (verb != V_READ && ro.validate)
-			return tool_usage("--validate is for read");
+		/* compute only what is printed */
+		ro.no_canon = verb != V_CANON;
+		ro.no_hash = verb == V_CANON;
 		if (argc == 0)
 			rc = each_event(verb, stdin, "<stdin>", &ro, prehash, &d);
 		for (int i = 0; rc == 0 && i < argc; i++) {
@@ -345,7 +347,8 @@ main(int argc, char *argv[])
 		if (argc > 1)
 			return tool_usage("one input at a time");
 		if (ro.validate)
-			return tool_usage("--validate is for read");
+			return tool_usage("--validate is for read, hash and "
+			    "canon");
 		if (verb == V_CONVERT && co.to == 0)
 			return tool_usage("convert needs --to 1.2 or 2.0");
 		if (verb == V_CORRECT) {

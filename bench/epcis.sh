@@ -1,0 +1,61 @@
+#!/bin/sh
+# make bench, epcis: a generated EPCIS 1.2 document of 20,000 commissioning
+# events x 50 SGTINs (1,000,000 EPCs): write it from item lines, read it
+# (item lines out, canonical form and hash id of every event), read it with
+# --validate, hash it; each beside `xmllint --stream --noout --schema` on
+# the same document in the same run (rate ratio ours/xmllint), with peak
+# RSS.  Rates are per CPU second (user + system): the machine is shared, so
+# wall time says more about the neighbours than about the code; wall time
+# is printed too.  Never fails on a number.
+# Env: EPCIS_BENCH_EVENTS (default 20000), EPCIS_BENCH_EPCS (default 50).
+set -u
+BIN=${DSCSA_BIN:-build/bench/bin}
+NE=${EPCIS_BENCH_EVENTS:-20000}
+NP=${EPCIS_BENCH_EPCS:-50}
+TOP=${TOP:-$(pwd)}
+export DSCSA_SCHEMAS="$TOP/schemas"
+XSD="$TOP/schemas/epcis-1.2/EPCglobal-epcis-1_2.xsd"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=$((NE * NP))
+awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++)
+    printf "[01]00312345678906[17]271231[10]A1B2C3[21]S%09d\n", i }' > "$tmp/items"
+
+run() {	# name command...: sets secs (CPU), wall and kb
+	name=$1
+	shift
+	/usr/bin/time -f '%e %U %S %M' -o "$tmp/time" "$@" || {
+		echo "epcis $name: failed" >&2
+		return 1
+	}
+	wall=$(cut -d' ' -f1 "$tmp/time")
+	secs=$(awk '{ print $2 + $3 }' "$tmp/time")
+	kb=$(cut -d' ' -f4 "$tmp/time")
+}
+
+run write sh -c "'$BIN/dscsa-epcis' commission --gcp 7 --batch $NP \
+    --time 2026-12-01T08:00:00.000Z --location urn:epc:id:sgln:0312345.00000.0 \
+    < '$tmp/items' > '$tmp/doc.xml'" || exit 1
+wsecs=$secs wkb=$kb wwall=$wall
+run xmllint xmllint --stream --noout --nonet --schema "$XSD" "$tmp/doc.xml" 2> /dev/null || exit 1
+xsecs=$secs xkb=$kb xwall=$wall
+size=$(wc -c < "$tmp/doc.xml")
+echo "epcis: $NE events x $NP EPCs = $n EPCs, $size bytes of EPCIS 1.2"
+report() {	# name cpu-secs wall kb
+	awk -v nm="$1" -v s="$2" -v w="$3" -v kb="$4" -v e="$NE" -v p="$NP" -v xs="$xsecs" -v xkb="$xkb" 'BEGIN {
+		if (s <= 0) s = 0.005; if (xs <= 0) xs = 0.005;
+		printf "epcis %-13s %6.2f s-cpu (%6.2f s wall) %8.0f events/s-cpu %9.0f EPCs/s-cpu  peak RSS %6d KB  ratio %.2f (xmllint %.0f events/s-cpu, %d KB)\n",
+		    nm, s, w, e / s, e * p / s, kb, xs / s, e / xs, xkb }'
+}
+report write "$wsecs" "$wwall" "$wkb"
+run read sh -c "'$BIN/dscsa-epcis' read '$tmp/doc.xml' > /dev/null" || exit 1
+report read "$secs" "$wall" "$kb"
+run read+validate sh -c "'$BIN/dscsa-epcis' read --validate '$tmp/doc.xml' > /dev/null" || exit 1
+report read+validate "$secs" "$wall" "$kb"
+run hash sh -c "'$BIN/dscsa-epcis' hash '$tmp/doc.xml' > /dev/null" || exit 1
+report hash "$secs" "$wall" "$kb"
+run canon sh -c "'$BIN/dscsa-epcis' canon '$tmp/doc.xml' > /dev/null" || exit 1
+report canon "$secs" "$wall" "$kb"
+report xmllint "$xsecs" "$xwall" "$xkb"
+echo "epcis targets: write >= 1000000 EPCs/s; read+validate ratio >= 1 with no more RSS; hash >= 80000 events/s"
