@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "diag.h"
 #include "epc.h"
@@ -62,45 +61,6 @@ report(void *ctx, const struct diag *d, bool warning)
 		tool_warn("%s", diag_format(d, buf, sizeof(buf)));
 	else
 		tool_report(d);
-}
-
-static int
-parse_today(const char *s, struct gs1_date *out)
-{
-	struct gs1_date back;
-	char yymmdd[7];
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -1;
-	out->year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
-	    (s[2] - '0') * 10 + (s[3] - '0');
-	out->month = (s[5] - '0') * 10 + (s[6] - '0');
-	out->day = (s[8] - '0') * 10 + (s[9] - '0');
-	/* A real calendar day: let gs1 judge YYMMDD against itself. */
-	memcpy(yymmdd, s + 2, 2);
-	memcpy(yymmdd + 2, s + 5, 2);
-	memcpy(yymmdd + 4, s + 8, 2);
-	yymmdd[6] = '\0';
-	if (out->day == 0 || gs1_date_from_yymmdd(yymmdd, out, &back, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-today_utc(struct gs1_date *out)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL)
-		return -1;
-	out->year = tm.tm_year + 1900;
-	out->month = tm.tm_mon + 1;
-	out->day = tm.tm_mday;
-	return 0;
 }
 
 /* Copy the spooled output to stdout, then close stdout. */
@@ -200,10 +160,10 @@ main(int argc, char *argv[])
 		    "other");
 	if (o.to_epc && !o.validate && gcp_file == NULL && gcp_len == 0)
 		return tool_usage("--to epc needs --gcp-length or --gcp-file");
-	if (today != NULL && parse_today(today, &o.check.today) != 0)
+	if (today != NULL && gs1_date_parse(today, &o.check.today) != 0)
 		return tool_usage("--today: '%s' is not a date YYYY-MM-DD",
 		    today);
-	if (today == NULL && today_utc(&o.check.today) != 0) {
+	if (today == NULL && gs1_date_today(&o.check.today) != 0) {
 		diag_system(&d, "cannot tell today's date");
 		return tool_fail(&d);
 	}

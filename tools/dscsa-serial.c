@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "diag.h"
 #include "gs1.h"
@@ -65,41 +64,6 @@ struct args {
 	bool		 allow_past, sscc, have_shape, have_ext;
 };
 
-/* Strict YYYY-MM-DD (digits and dashes only; range checked by gs1). */
-static int
-parse_iso_date(const char *s, struct gs1_date *out)
-{
-	int v[8];
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (int i = 0, k = 0; i < 10; i++) {
-		if (i == 4 || i == 7)
-			continue;
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v[k++] = s[i] - '0';
-	}
-	out->year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
-	out->month = v[4] * 10 + v[5];
-	out->day = v[6] * 10 + v[7];
-	return 0;
-}
-
-static int
-today_utc(struct gs1_date *out)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (now == (time_t)-1 || gmtime_r(&now, &tm) == NULL)
-		return -1;
-	out->year = tm.tm_year + 1900;
-	out->month = tm.tm_mon + 1;
-	out->day = tm.tm_mday;
-	return 0;
-}
-
 /*
  * The expiry as AI (17) YYMMDD: a real calendar day (gs1 lints it), whose
  * century GenSpecs 7.12 resolves back to the same year from `today`, and
@@ -112,15 +76,15 @@ expiry_value(const char *iso, const struct gs1_date *today, bool allow_past,
 	struct gs1_date e, back;
 	bool day00;
 
-	if (parse_iso_date(iso, &e) != 0)
+	if (strlen(iso) != 10)
 		return diag_input(d, "-e: '%s' is not a date YYYY-MM-DD", iso);
 	memcpy(yymmdd, iso + 2, 2);
 	memcpy(yymmdd + 2, iso + 5, 2);
 	memcpy(yymmdd + 4, iso + 8, 2);
 	yymmdd[6] = '\0';
-	if (e.day == 0 ||
+	if (gs1_date_parse(iso, &e) != 0 ||
 	    gs1_date_from_yymmdd(yymmdd, today, &back, &day00) != 0)
-		return diag_input(d, "-e: '%s' is not a calendar date", iso);
+		return diag_input(d, "-e: '%s' is not a date YYYY-MM-DD", iso);
 	if (back.year != e.year)
 		return diag_input(d, "-e: %d is more than 49 years back or 50 "
 		    "ahead of %04d: YYMMDD would read it as %d (GenSpecs "
@@ -215,12 +179,12 @@ run(const struct args *a, struct diag *d)
 		snprintf(head, sizeof(head), "[00]");
 	} else {
 		if (a->today != NULL) {
-			if (parse_iso_date(a->today, &today) != 0) {
+			if (gs1_date_parse(a->today, &today) != 0) {
 				rc = diag_input(d, "--today: '%s' is not a "
 				    "date YYYY-MM-DD", a->today);
 				goto out;
 			}
-		} else if (today_utc(&today) != 0) {
+		} else if (gs1_date_today(&today) != 0) {
 			rc = diag_system(d, "cannot tell today's date");
 			goto out;
 		}
