@@ -11,8 +11,11 @@
  *
  * Writing uses the low-level API, because the simplified writer cannot do
  * 1-bit output and we want fixed compression settings: no tIME, no text
- * chunks, zlib level 9, default strategy, one filter, so the same pixels
- * give the same bytes (golden files of dscsa-label).
+ * chunks, zlib level 9 with the Z_RLE strategy, one filter, so the same
+ * pixels give the same bytes (golden files of dscsa-label).  Labels are
+ * runs of black and white: Z_RLE makes them about a fifth larger than the
+ * default strategy but compresses them seven times faster, which is what
+ * limits a packaging line writing PNG labels.
  */
 #include <sys/stat.h>
 
@@ -246,7 +249,7 @@ write_png(FILE *f, const struct image *im, const struct image_png_opts *o,
 		png_set_pHYs(png, info, ppm, ppm, PNG_RESOLUTION_METER);
 	}
 	png_set_compression_level(png, 9);
-	png_set_compression_strategy(png, 0);	/* Z_DEFAULT_STRATEGY */
+	png_set_compression_strategy(png, 3);	/* Z_RLE: labels are runs */
 	png_set_filter(png, PNG_FILTER_TYPE_BASE,
 	    o->bits == 1 ? PNG_FILTER_NONE : PNG_FILTER_UP);
 	png_write_info(png, info);
