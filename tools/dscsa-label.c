@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "diag.h"
 #include "gs1.h"
@@ -90,21 +89,6 @@ parse_mm(const char *s, double *out)
 		return -1;
 	*out = strtod(s, &end);
 	return *end == '\0' ? 0 : -1;
-}
-
-static struct gs1_date
-today_utc(void)
-{
-	struct gs1_date t = { 2000, 1, 1 };
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (now != (time_t)-1 && gmtime_r(&now, &tm) != NULL) {
-		t.year = tm.tm_year + 1900;
-		t.month = tm.tm_mon + 1;
-		t.day = tm.tm_mday;
-	}
-	return t;
 }
 
 int
@@ -211,7 +195,11 @@ main(int argc, char *argv[])
 		diag_at(&d, bo.outdir, 0);
 		return tool_fail(&d);
 	}
-	lo.today = bo.today = today_utc();
+	if (gs1_date_today(&lo.today) != 0) {
+		diag_system(&d, "cannot tell today's date");
+		return tool_fail(&d);
+	}
+	bo.today = lo.today;
 	bo.out = stdout;
 	if (label_new(&l, &lo, &d) != 0 || (bo.outdir != NULL &&
 	    label_names_new(&names, &d) != 0)) {
