@@ -20,6 +20,9 @@ prev=0
 killed=0
 : > "$tmp/all"
 for delay in 0 0.01 0.02 0.05 0.1 0.15 0.2 0.3 0.5 0.8; do
+	# The shell opens a background job's redirections in the child: a
+	# kill before that would leave no file to count.
+	: > "$tmp/out"
 	"$BIN/dscsa-serial" $base --alphabet upper --length 10 -n $n \
 	    > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
