@@ -411,8 +411,8 @@ hexval(char c)
  * a SHA-256, so its first half is the key; any other string is hashed.
  * (The two kinds cannot collide but with SHA-256 itself.)
  */
-static void
-dup_key(struct sig_hasher *h, const char *id, size_t len, uint8_t key[16])
+void
+ld_dup_key(struct sig_hasher *h, const char *id, size_t len, uint8_t key[16])
 {
 	static const char pre[] = "ni:///sha-256;", post[] = "?ver=CBV2.0";
 	uint8_t full[32];
@@ -563,6 +563,7 @@ ledger_close(struct ledger *lg)
 	if (lg->fd >= 0)
 		close(lg->fd);
 	ld_dup_free(&lg->dups);
+	ld_index_close(lg->idx);
 	sig_hasher_free(lg->h);
 	free(lg->path);
 	free(lg);
@@ -721,7 +722,7 @@ walk_entry(struct ld_walk *w, const struct ld_rec *rec)
 		}
 	}
 	if (w->dedupe) {
-		dup_key(w->lg->h, e.hash_id, e.hash_id_len, key);
+		ld_dup_key(w->lg->h, e.hash_id, e.hash_id_len, key);
 		if ((seen = ld_dup_find(w->dups, key)) != 0)
 			problem(w, rec->off, idx, "event %.*s is already entry "
 			    "%llu", (int)e.hash_id_len, e.hash_id,
@@ -1210,7 +1211,8 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		if (errno != EINTR)
 			return diag_system(d, "%s: cannot lock", lg->path);
 	lg->locked = true;
-	if (load_state(lg, o, d) != 0)
+	if (lg->idx != NULL ? ld_index_load(lg, st ? &st->index : NULL, d) :
+	    load_state(lg, o, d))
 		goto out;
 	start = lg->end;
 	if (start == 0) {
@@ -1264,9 +1266,17 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 			diag_at(d, o ? o->input : NULL, ev[i].line);
 			goto out;
 		}
-		dup_key(lg->h, ev[i].hash_id, strlen(ev[i].hash_id), keys[i]);
-		if ((seen = ld_dup_find(&lg->dups, keys[i])) != 0 ||
-		    (seen = ld_dup_find(&batch, keys[i])) != 0) {
+		ld_dup_key(lg->h, ev[i].hash_id, strlen(ev[i].hash_id), keys[i]);
+		if (lg->idx != NULL) {
+			uint64_t at;
+			int r = ld_index_has(lg, keys[i], &at, d);
+
+			if (r < 0)
+				goto out;
+			seen = r ? at + 1 : 0;
+		} else
+			seen = ld_dup_find(&lg->dups, keys[i]);
+		if (seen != 0 || (seen = ld_dup_find(&batch, keys[i])) != 0) {
 			skip[i] = true;
 			dupes++;
 			if (o != NULL && o->dup != NULL)
@@ -1361,7 +1371,7 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		goto out;
 	}
 	/* the handle's state follows the file */
-	for (size_t i = 0, j = 0; i < n; i++)
+	for (size_t i = 0, j = 0; i < n && lg->idx == NULL; i++)
 		if (!skip[i]) {
 			if (ld_dup_add(&lg->dups, keys[i], lg->last.size + j, d)
 			    != 0) {
@@ -1382,6 +1392,24 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 	lg->last.end = lg->end;
 	lg->nseals++;
 	rc = 0;
+	/* the index follows the ledger, which is the truth (I4) */
+	if (lg->idx != NULL) {
+		const void **users = calloc(appended ? appended : 1,
+		    sizeof(*users));
+		struct diag id = DIAG_INIT;
+
+		for (size_t i = 0, j = 0; users != NULL && i < n; i++)
+			if (!skip[i])
+				users[j++] = ev[i].user;
+		if (users == NULL || ld_index_added(lg, b.p, b.len, start,
+		    users, &id) != 0) {
+			if (st != NULL)
+				st->index.why = "could not be updated: it is "
+				    "behind, the next append catches up";
+		} else if (st != NULL)
+			st->index.entries = lg->last.size;
+		free(users);
+	}
 out:
 	if (st != NULL) {
 		st->appended = rc == 0 ? appended : 0;

@@ -113,6 +113,15 @@ struct ledger_opts {
 	void			*report_ctx;
 };
 
+/* What an index update did (ledger_index_open, ledger_append). */
+struct ledger_index_stats {
+	bool		 rebuilt;	/* from scratch */
+	const char	*why;		/* why it was rebuilt; static */
+	uint64_t	 caught_up;	/* entries read from the ledger */
+	uint64_t	 entries;	/* the index covers this many */
+	uint64_t	 items;		/* item rows added */
+};
+
 struct ledger_stats {
 	uint64_t	entries;	/* sealed entries */
 	uint64_t	seals;
@@ -122,6 +131,8 @@ struct ledger_stats {
 	uint64_t	sealed_end;	/* offset after the last seal */
 	uint64_t	file_size;
 	struct ledger_seal last;	/* valid if seals > 0 */
+	/* ledger_append with an index (ledger_index_use) */
+	struct ledger_index_stats index;
 };
 
 struct ledger;			/* opaque */
@@ -231,6 +242,52 @@ int	ledger_check_proof(const char *proof, size_t len, const char *old,
 int	ledger_parse_entry(struct ledger_entry *e, const uint8_t *leaf,
 	    size_t len, struct diag *d);
 
+/* ---- the sidecar index (ledger_index.c, dscsa-ledger(5) "INDEX") ---- */
+
+/*
+ * The index is a SQLite file (default: the ledger's path + ".idx") mapping
+ * hash ids, EPCs, parents, inputs and lots to entries.  It is not part of
+ * the ledger: the file is the truth and the index is rebuilt from it
+ * whenever it is missing, unreadable, or does not match the file (its
+ * recorded last seal is not the seal at that offset).  It is only read and
+ * written under the ledger's flock(2) LOCK_EX.
+ */
+
+/* Item kinds in the index (ledger_entry_items). */
+#define LEDGER_ITEM_EPC		1	/* epcList, childEPCs, outputEPCList */
+#define LEDGER_ITEM_PARENT	2	/* parentID */
+#define LEDGER_ITEM_INPUT	3	/* inputEPCList */
+#define LEDGER_ITEM_LOT		4	/* ILMD lot number */
+
+
+/*
+ * Use and maintain the index `path` (NULL: the ledger's path + ".idx")
+ * for this handle's appends: ledger_append then checks duplicates through
+ * it instead of reading the whole file, brings it up to date first (catch
+ * up from its recorded offset, or rebuild), and adds what it appended
+ * after the ledger is fsync(2)ed.  The handle must be open for writing.
+ * Nothing is read yet.  Errors: DIAG_INPUT, DIAG_SYSTEM.
+ */
+int	ledger_index_use(struct ledger *lg, const char *path, struct diag *d);
+
+/*
+ * Under LOCK_EX, bring the index up to date with the file (force: rebuild
+ * it from scratch).  A torn tail is an error (DIAG_INPUT: recover first),
+ * as is damage in what it reads (DIAG_INPUT, with the offset).
+ */
+int	ledger_index_sync(struct ledger *lg, bool force,
+	    struct ledger_index_stats *st, struct diag *d);
+
+/*
+ * Entries the (synced) index lists for `item` of `kind` (0: any kind), in
+ * entry order: fn(ctx, kind, entry index, file offset) returns 0 to go on,
+ * 1 to stop, -1 on error.  A lookup by hash id is kind -1.  The caller
+ * checks the entry itself (the index is a cache, not the truth).
+ */
+int	ledger_index_find(struct ledger *lg, int kind, const char *item,
+	    int (*fn)(void *ctx, int kind, uint64_t index, uint64_t offset),
+	    void *ctx, struct diag *d);
+
 /* ---- EPCIS (ledger_epcis.c) ---- */
 
 /* Events read from an EPCIS document, with their own copies of the bytes. */
@@ -265,6 +322,16 @@ int	ledger_epcis_policy(void *ctx, const struct ledger_entry *e,
  */
 int	ledger_describe(const struct ledger_entry *e, char *event, size_t ecap,
 	    char *items, size_t icap, struct diag *d);
+
+/*
+ * The items of an entry's event, as the index keeps them: fn(ctx, kind,
+ * item) for each EPC, the parent, each input and the lot
+ * (LEDGER_ITEM_*).  Uses what append kept in e->user, or parses the
+ * canonical bytes.  Errors: DIAG_INPUT (no event), those of fn.
+ */
+int	ledger_entry_items(const struct ledger_entry *e,
+	    int (*fn)(void *ctx, int kind, const char *item, struct diag *d),
+	    void *ctx, struct diag *d);
 
 /* CRC-32C (Castagnoli), the record checksum. */
 uint32_t ledger_crc32c(uint32_t crc, const void *p, size_t len);

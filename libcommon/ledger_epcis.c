@@ -29,6 +29,9 @@ struct epcis_info {
 	bool	 commissioning;
 	size_t	 n;
 	char	**sgtin;	/* the SGTIN EPCs */
+	/* the index's items: (kind byte, NUL-terminated string) in a row */
+	char	*items;
+	size_t	 items_len;
 };
 
 static void
@@ -39,7 +42,49 @@ info_free(struct epcis_info *in)
 	for (size_t i = 0; i < in->n; i++)
 		free(in->sgtin[i]);
 	free(in->sgtin);
+	free(in->items);
 	free(in);
+}
+
+/* Visit the index items of a parsed event (ledger_entry_items order). */
+static int
+event_items(const struct epcis_event *ev,
+    int (*fn)(void *, int, const char *, struct diag *), void *ctx,
+    struct diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < ev->nepc && rc == 0; i++)
+		rc = fn(ctx, LEDGER_ITEM_EPC, ev->epcs[i], d);
+	if (rc == 0 && ev->parent_id != NULL)
+		rc = fn(ctx, LEDGER_ITEM_PARENT, ev->parent_id, d);
+	for (size_t i = 0; i < ev->ninput && rc == 0; i++)
+		rc = fn(ctx, LEDGER_ITEM_INPUT, ev->inputs[i], d);
+	if (rc == 0 && ev->lot != NULL)
+		rc = fn(ctx, LEDGER_ITEM_LOT, ev->lot, d);
+	return rc;
+}
+
+static int
+size_item(void *ctx, int kind, const char *item, struct diag *d)
+{
+	(void)kind;
+	(void)d;
+	*(size_t *)ctx += 1 + strlen(item) + 1;
+	return 0;
+}
+
+static int
+copy_item(void *ctx, int kind, const char *item, struct diag *d)
+{
+	char **p = ctx;
+	size_t n = strlen(item) + 1;
+
+	(void)d;
+	*(*p)++ = (char)kind;
+	memcpy(*p, item, n);
+	*p += n;
+	return 0;
 }
 
 static bool is_commissioning(const struct epcis_event *ev);
@@ -53,11 +98,22 @@ info_make(const struct epcis_event *ev)
 	if (in == NULL)
 		return NULL;
 	in->commissioning = is_commissioning(ev);
+	(void)event_items(ev, size_item, &in->items_len, NULL);
+	if (in->items_len > 0) {
+		char *p;
+
+		if ((in->items = malloc(in->items_len)) == NULL) {
+			free(in);
+			return NULL;
+		}
+		p = in->items;
+		(void)event_items(ev, copy_item, &p, NULL);
+	}
 	if (!in->commissioning)
 		return in;
 	if ((in->sgtin = calloc(ev->nepc ? ev->nepc : 1, sizeof(char *))) ==
 	    NULL) {
-		free(in);
+		info_free(in);
 		return NULL;
 	}
 	for (size_t i = 0; i < ev->nepc; i++) {
@@ -268,4 +324,42 @@ ledger_describe(const struct ledger_entry *e, char *event, size_t ecap,
 	}
 	epcis_reader_free(r);
 	return 0;
+}
+
+int
+ledger_entry_items(const struct ledger_entry *e,
+    int (*fn)(void *ctx, int kind, const char *item, struct diag *d),
+    void *ctx, struct diag *d)
+{
+	struct epcis_read_opts ro = EPCIS_READ_OPTS_INIT;
+	const struct epcis_info *in = e->user;
+	struct epcis_reader *r;
+	struct epcis_event ev;
+	int rc;
+
+	if (in != NULL) {	/* append: parsed already */
+		for (size_t o = 0; o < in->items_len; ) {
+			const char *item = in->items + o + 1;
+
+			if ((rc = fn(ctx, (unsigned char)in->items[o], item, d)) != 0)
+				return rc;
+			o += 1 + strlen(item) + 1;
+		}
+		return 0;
+	}
+	ro.no_canon = true;
+	ro.no_hash = true;
+	if (epcis_reader_open_mem(&r, e->content, e->content_len, "entry", &ro,
+	    d) != 0)
+		return -1;
+	if ((rc = epcis_reader_next(r, &ev, d)) != 1) {
+		epcis_reader_free(r);
+		if (rc == 0)
+			return diag_input(d, "entry %llu holds no event",
+			    (unsigned long long)e->index);
+		return -1;
+	}
+	rc = event_items(&ev, fn, ctx, d);
+	epcis_reader_free(r);
+	return rc;
 }

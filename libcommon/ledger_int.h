@@ -24,6 +24,8 @@ struct ld_dupset {
 	struct ld_dupslot	*slot;
 };
 
+struct ld_index;		/* ledger_index.c */
+
 struct ledger {
 	char			*path;
 	int			 fd;
@@ -36,7 +38,8 @@ struct ledger {
 	struct ledger_seal	 last;
 	char			 origin[LEDGER_ORIGIN_MAX + 1];
 	size_t			 origin_len;
-	struct ld_dupset	 dups;
+	struct ld_dupset	 dups;	/* without an index */
+	struct ld_index		*idx;	/* NULL: no index */
 };
 
 /* A buffered pread(2) window over the file. */
@@ -120,6 +123,30 @@ int	ld_dup_add(struct ld_dupset *s, const uint8_t key[16], uint64_t index,
 	    struct diag *d);
 void	ld_dup_free(struct ld_dupset *s);
 bool	ld_writer_active(struct ledger *lg);
+/* The 16-byte dedupe key of a hash id (invariant 7; ledger_index too). */
+void	ld_dup_key(struct sig_hasher *h, const char *id, size_t len,
+	    uint8_t key[16]);
+
+/* ---- the index (ledger_index.c), under LOCK_EX ---- */
+
+/*
+ * Bring the index up to the file and load the appender state (end, last
+ * seal, seals, origin) from it, as load_state does by reading the file.
+ */
+int	ld_index_load(struct ledger *lg, struct ledger_index_stats *st,
+	    struct diag *d);
+/* Is `key` in the index?  *index gets its entry. 1 yes, 0 no, -1 error. */
+int	ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
+	    struct diag *d);
+/*
+ * After the ledger is fsync(2)ed: add the entries just written (in `buf`,
+ * the records written at file offset `start`, `n` entries then one seal)
+ * in one transaction.  A failure leaves the index behind (the next load
+ * catches up); it is reported but the append stands.
+ */
+int	ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
+	    uint64_t start, const void *const *users, struct diag *d);
+void	ld_index_close(struct ld_index *x);
 int	ld_walk(struct ld_walk *w);
 
 #endif /* DSCSA_LEDGER_INT_H */

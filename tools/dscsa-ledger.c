@@ -31,15 +31,18 @@ static const char usage_text[] =
     "       dscsa-ledger check-proof [-c checkpoint] -k vkey | -K keyring "
     "proof\n"
     "       dscsa-ledger recover ledger\n"
+    "       dscsa-ledger index [-u] [-q item] ledger\n"
     "\n"
     "  -c checkpoint  the old checkpoint, for a consistency proof\n"
     "  -K keyring     the keyring file: parties, keys, company prefixes\n"
     "  -k key         private key file (keygen -o, append) or verifier key\n"
     "                 string or file (check-proof)\n"
     "  -O origin      origin line of a new ledger (default: the key name)\n"
+    "  -q item        index: list the entries of an EPC, parent, lot or hash id\n"
     "  -o key         where keygen writes the private key; key.pub gets the\n"
     "                 verifier key\n"
     "  -s size        the seal of this size instead of the latest\n"
+    "  -u             index: bring it up to date instead of rebuilding it\n"
     "  -v             list every problem and what was checked\n";
 
 static const struct option longopts[] = {
@@ -50,9 +53,9 @@ static const struct option longopts[] = {
 };
 
 struct args {
-	const char	*key, *keyring, *origin, *out, *old;
+	const char	*key, *keyring, *origin, *out, *old, *query;
 	uint64_t	 size;
-	bool		 verbose;
+	bool		 verbose, update;
 	int		 argc;
 	char		**argv;
 };
@@ -92,6 +95,12 @@ get_args(int argc, char *argv[], const char *allowed, struct args *a)
 		case 's':
 			if (parse_u64_opt("s", optarg, &a->size) != 0)
 				return TOOL_INPUT;
+			break;
+		case 'q':
+			a->query = optarg;
+			break;
+		case 'u':
+			a->update = true;
 			break;
 		case 'v':
 			a->verbose = true;
@@ -167,6 +176,16 @@ report_dup(void *ctx, const struct ledger_event *e, uint64_t existing)
 		    ": not appended again\n", tool_name(), e->hash_id, existing);
 }
 
+/* Say when the index had to be rebuilt or could not be updated. */
+static void
+report_index(const char *path, const struct ledger_index_stats *is)
+{
+	if (is->why != NULL && (!is->rebuilt || is->entries > 0))
+		fprintf(stderr, "%s: %s.idx: %s%s%s\n", tool_name(), path,
+		    is->rebuilt ? "rebuilt from the ledger (it " : "",
+		    is->why, is->rebuilt ? ")" : "");
+}
+
 static int
 load_keyring(const char *path, struct keyring **kr, struct diag *d)
 {
@@ -214,10 +233,12 @@ cmd_append(int argc, char *argv[])
 		diag_at(&d, "<stdin>", 0);
 		goto out;
 	}
-	if (ledger_open(&lg, a.argv[0], true, &d) != 0)
+	if (ledger_open(&lg, a.argv[0], true, &d) != 0 ||
+	    ledger_index_use(lg, NULL, &d) != 0)
 		goto out;
 	if (ledger_append(lg, evs.ev, evs.n, k, &o, &st, &d) != 0)
 		goto out;
+	report_index(a.argv[0], &st.index);
 	fprintf(stderr, "%s: %s: %" PRIu64 " appended, %" PRIu64 " refused as "
 	    "duplicates, %" PRIu64 " entries\n", tool_name(), a.argv[0],
 	    st.appended, st.duplicates, st.entries);
@@ -580,6 +601,55 @@ cmd_recover(int argc, char *argv[])
 	return tool_close_stdout(&d) == 0 ? TOOL_OK : tool_fail(&d);
 }
 
+static const char *const kind_names[] = {
+	"hashid", "?", "epc", "parent", "input", "lot",
+};
+
+static int
+print_hit(void *ctx, int kind, uint64_t index, uint64_t offset)
+{
+	(void)ctx;
+	printf("%" PRIu64 "\t%" PRIu64 "\t%s\n", index, offset,
+	    kind >= -1 && kind <= LEDGER_ITEM_LOT ? kind_names[kind + 1] : "?");
+	return 0;
+}
+
+static int
+cmd_index(int argc, char *argv[])
+{
+	struct args a;
+	struct ledger *lg;
+	struct ledger_index_stats st;
+	struct diag d = DIAG_INIT;
+	int rc;
+
+	if ((rc = get_args(argc, argv, "q:u", &a)) != 0)
+		return rc;
+	if (a.argc != 1)
+		return tool_usage("index needs a ledger");
+	if (ledger_open(&lg, a.argv[0], true, &d) != 0)
+		return tool_fail(&d);
+	if (a.query != NULL) {
+		printf("# entry\toffset\tkind\n");
+		rc = ledger_index_find(lg, strncmp(a.query, "ni:", 3) == 0 ?
+		    -1 : 0, a.query, print_hit, NULL, &d);
+		ledger_close(lg);
+		if (rc != 0)
+			return tool_fail(&d);
+		return tool_close_stdout(&d) == 0 ? TOOL_OK : tool_fail(&d);
+	}
+	rc = ledger_index_sync(lg, !a.update, &st, &d);
+	ledger_close(lg);
+	if (rc != 0)
+		return tool_fail(&d);
+	printf("%s.idx: %s%s%s%s: %" PRIu64 " entries (%" PRIu64 " read "
+	    "from the ledger, %" PRIu64 " items)\n", a.argv[0], st.rebuilt ?
+	    "rebuilt" : "up to date", st.rebuilt && a.update ? " (it " : "",
+	    st.rebuilt && a.update ? st.why : "", st.rebuilt && a.update ?
+	    ")" : "", st.entries, st.caught_up, st.items);
+	return tool_close_stdout(&d) == 0 ? TOOL_OK : tool_fail(&d);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -591,6 +661,7 @@ main(int argc, char *argv[])
 		{ "verify", cmd_verify }, { "show", cmd_show },
 		{ "checkpoint", cmd_checkpoint }, { "prove", cmd_prove },
 		{ "check-proof", cmd_check_proof }, { "recover", cmd_recover },
+		{ "index", cmd_index },
 	};
 
 	tool_init("dscsa-ledger", usage_text);

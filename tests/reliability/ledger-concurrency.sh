@@ -1,6 +1,7 @@
 #!/bin/sh
 # Concurrency (invariant 3): 4 appenders at once on one ledger, 10 appends
-# of 25 events each; then every entry is present and the chain verifies.
+# of 25 events each; then every entry is present and the chain verifies,
+# and the sidecar index (caught up by each appender) refuses repeats.
 set -u
 B="$DSCSA_BIN/dscsa-ledger"
 tmp=$(mktemp -d)
@@ -31,4 +32,8 @@ cat "$tmp/v"
 grep -q ": ok: 1000 entries, 40 seals" "$tmp/v" || { echo "want 1000 entries, 40 seals"; exit 1; }
 n=$("$B" show "$L" | grep -c commissioning)
 [ "$n" -eq 1000 ] || { echo "show lists $n entries, want 1000"; exit 1; }
+# the index, caught up by each appender in turn, refuses them all again
+"$B" append -k "$tmp/k" "$L" < "$tmp/in-3-7.xml" 2> "$tmp/dup"
+grep -q ": 0 appended, 25 refused as duplicates, 1000 entries" "$tmp/dup" ||
+    { echo "index after concurrent appends:"; tail -n 1 "$tmp/dup"; exit 1; }
 echo "ledger-concurrency: ok"

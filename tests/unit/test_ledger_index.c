@@ -1,0 +1,405 @@
+/*
+ * Unit tests of the sidecar index (libcommon/ledger_index.c, its
+ * invariants I1-I6): catch-up after appends it did not see, rebuild after
+ * it is deleted, corrupted or swapped for a stale or foreign one, a crash
+ * between the ledger's fsync and the index commit (simulated by putting
+ * back the index of before the append), duplicates refused across
+ * processes, and lookups by EPC and hash id.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+
+#include "diag.h"
+#include "ledger.h"
+#include "sig.h"
+#include "testutil.h"
+
+static char dir[64];
+static struct sig_key *KEY;
+
+static const char *
+tpath(const char *name)
+{
+	static char buf[4][400];
+	static int i;
+
+	i = (i + 1) & 3;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+/* Event i: a real (small) EPCIS event, so that items are indexed. */
+struct evs {
+	struct ledger_event	ev[64];
+	char			id[64][96], canon[64][200];
+};
+
+/* A path that stays: tpath's buffers are reused. */
+#define LOCAL_PATH(var, name) \
+	char var[300]; \
+	snprintf(var, sizeof(var), "%s", tpath(name))
+
+static void
+make_events(struct evs *e, size_t n, size_t base)
+{
+	for (size_t i = 0; i < n; i++) {
+		snprintf(e->id[i], 96, "ni:///sha-256;%016zx%048x?ver=CBV2.0",
+		    base + i, 0);
+		snprintf(e->canon[i], 200, "<ObjectEvent><epcList><epc>"
+		    "urn:epc:id:sgtin:030001.0012345.%zu</epc></epcList>"
+		    "<action>ADD</action></ObjectEvent>", base + i);
+		e->ev[i].canon = e->canon[i];
+		e->ev[i].canon_len = strlen(e->canon[i]);
+		e->ev[i].hash_id = e->id[i];
+		e->ev[i].line = i + 1;
+		e->ev[i].user = NULL;
+	}
+}
+
+static const struct ledger_opts OPTS = { .origin = "example.com/ledger",
+    .time_ms = 1767225600000ULL };
+
+/*
+ * Append events base..base+n-1 through a fresh handle, with the index or
+ * without; returns the number appended, -1 on failure; *dup the refused.
+ */
+static long
+append(const char *path, bool index, size_t n, size_t base, uint64_t *dup,
+    struct ledger_index_stats *is)
+{
+	struct ledger *lg;
+	struct diag d = DIAG_INIT;
+	struct ledger_stats st;
+	struct evs *e = calloc(1, sizeof(*e));
+	long rc = -1;
+
+	make_events(e, n, base);
+	if (ledger_open(&lg, path, true, &d) == 0 &&
+	    (!index || ledger_index_use(lg, NULL, &d) == 0) &&
+	    ledger_append(lg, e->ev, n, KEY, &OPTS, &st, &d) == 0) {
+		rc = (long)st.appended;
+		if (dup != NULL)
+			*dup = st.duplicates;
+		if (is != NULL)
+			*is = st.index;
+	}
+	if (rc < 0)
+		fprintf(stderr, "append: %s\n", d.msg);
+	ledger_close(lg);
+	free(e);
+	return rc;
+}
+
+static void
+rm_index(const char *path)
+{
+	char p[400];
+
+	snprintf(p, sizeof(p), "%s.idx", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s.idx-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s.idx-shm", path);
+	unlink(p);
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+	FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+	char buf[65536];
+	size_t n;
+
+	CU_ASSERT_FATAL(a != NULL && b != NULL);
+	while ((n = fread(buf, 1, sizeof(buf), a)) > 0)
+		fwrite(buf, 1, n, b);
+	fclose(a);
+	fclose(b);
+}
+
+/* Save the index (checkpointed into one file) as `to`. */
+static void
+save_index(const char *path, const char *to)
+{
+	struct ledger *lg;
+	struct diag d = DIAG_INIT;
+	char p[400];
+
+	/* closing the last connection checkpoints the WAL into the file */
+	CU_ASSERT_EQUAL_FATAL(ledger_open(&lg, path, true, &d), 0);
+	CU_ASSERT_EQUAL(ledger_index_sync(lg, false, NULL, &d), 0);
+	ledger_close(lg);
+	snprintf(p, sizeof(p), "%s.idx", path);
+	copy_file(p, to);
+}
+
+static void
+put_index(const char *path, const char *from)
+{
+	char p[400];
+
+	rm_index(path);
+	snprintf(p, sizeof(p), "%s.idx", path);
+	copy_file(from, p);
+}
+
+static int
+count_hit(void *ctx, int kind, uint64_t index, uint64_t offset)
+{
+	(void)kind;
+	(void)offset;
+	((uint64_t *)ctx)[0]++;
+	((uint64_t *)ctx)[1] = index;
+	return 0;
+}
+
+/* How many entries the index lists for `item`; *last the last one. */
+static uint64_t
+lookup(const char *path, int kind, const char *item, uint64_t *last)
+{
+	struct ledger *lg;
+	struct diag d = DIAG_INIT;
+	uint64_t c[2] = { 0, UINT64_MAX };
+
+	CU_ASSERT_EQUAL_FATAL(ledger_open(&lg, path, true, &d), 0);
+	CU_ASSERT_EQUAL(ledger_index_find(lg, kind, item, count_hit, c, &d), 0);
+	ledger_close(lg);
+	if (last != NULL)
+		*last = c[1];
+	return c[0];
+}
+
+static bool
+verifies(const char *path)
+{
+	struct ledger *lg;
+	struct diag d = DIAG_INIT;
+	struct ledger_stats st;
+	int rc;
+
+	if (ledger_open(&lg, path, false, &d) != 0)
+		return false;
+	rc = ledger_verify(lg, NULL, &st, &d);
+	ledger_close(lg);
+	return rc == 0;
+}
+
+static void
+test_catch_up(void)
+{
+	LOCAL_PATH(l, "c.dsl");
+	struct ledger_index_stats is;
+	uint64_t dup = 0, last;
+
+	unlink(l);
+	rm_index(l);
+	CU_ASSERT_EQUAL(append(l, true, 10, 0, NULL, &is), 10);
+	/* appends that do not maintain the index: it falls behind */
+	CU_ASSERT_EQUAL(append(l, false, 7, 10, NULL, NULL), 7);
+	CU_ASSERT_EQUAL(append(l, false, 5, 17, NULL, NULL), 5);
+	/* the next one catches up (12 entries read) and refuses repeats */
+	CU_ASSERT_EQUAL(append(l, true, 8, 18, &dup, &is), 4);
+	CU_ASSERT_EQUAL(dup, 4);
+	CU_ASSERT_FALSE(is.rebuilt);
+	CU_ASSERT_EQUAL(is.caught_up, 12);
+	CU_ASSERT_EQUAL(lookup(l, 0, "urn:epc:id:sgtin:030001.0012345.21",
+	    &last), 1);
+	CU_ASSERT_EQUAL(last, 21);
+	CU_ASSERT_EQUAL(lookup(l, -1,
+	    "ni:///sha-256;000000000000000b0000000000000000000000000000000"
+	    "00000000000000000?ver=CBV2.0", &last), 1);
+	CU_ASSERT_EQUAL(last, 11);
+	CU_ASSERT_EQUAL(lookup(l, 0, "urn:epc:id:sgtin:030001.0012345.99",
+	    NULL), 0);
+	CU_ASSERT_TRUE(verifies(l));
+}
+
+static void
+test_rebuild(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*bytes;	/* written at offset 0; NULL: delete */
+		size_t		 off;
+	} rows[] = {
+		{ "deleted", NULL, 0 },
+		{ "garbage header", "garbage garbage", 0 },
+		{ "page damaged", "\xff\xff\xff\xff\xff\xff\xff\xff", 4200 },
+		{ "truncated", "", 0 },
+	};
+	LOCAL_PATH(l, "r.dsl");
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ledger_index_stats is;
+		uint64_t dup = 0;
+		char p[400];
+
+		unlink(l);
+		rm_index(l);
+		TEST_INT_EQ(i, append(l, true, 40, 0, NULL, NULL), 40);
+		TEST_INT_EQ(i, append(l, true, 20, 40, NULL, NULL), 20);
+		snprintf(p, sizeof(p), "%s.idx", l);
+		save_index(l, tpath("saved.idx"));
+		put_index(l, tpath("saved.idx"));
+		if (rows[i].bytes == NULL)
+			unlink(p);
+		else if (rows[i].bytes[0] == '\0') {
+			CU_ASSERT_EQUAL(truncate(p, 4096), 0);
+		} else {
+			int fd = open(p, O_WRONLY);
+
+			CU_ASSERT(pwrite(fd, rows[i].bytes,
+			    strlen(rows[i].bytes), (off_t)rows[i].off) > 0);
+			close(fd);
+		}
+		/* half old, half new: the old half must be refused */
+		TEST_INT_EQ(i, append(l, true, 30, 45, &dup, &is), 15);
+		TEST_INT_EQ(i, (long long)dup, 15);
+		TEST_INT_EQ(i, is.entries, 75);
+		CU_ASSERT_TRUE(verifies(l));
+	}
+}
+
+static void
+test_stale_or_foreign(void)
+{
+	LOCAL_PATH(a, "a.dsl");
+	LOCAL_PATH(b, "b.dsl");
+	struct ledger_index_stats is;
+	uint64_t dup = 0;
+
+	/* another ledger's index of the same size: rebuilt, not trusted */
+	unlink(a);
+	unlink(b);
+	rm_index(a);
+	rm_index(b);
+	CU_ASSERT_EQUAL(append(a, true, 10, 0, NULL, NULL), 10);
+	CU_ASSERT_EQUAL(append(b, true, 10, 100, NULL, NULL), 10);
+	save_index(b, tpath("b.saved"));
+	put_index(a, tpath("b.saved"));
+	CU_ASSERT_EQUAL(append(a, true, 10, 0, &dup, &is), 0);
+	CU_ASSERT_EQUAL(dup, 10);
+	CU_ASSERT_TRUE(is.rebuilt);
+
+	/*
+	 * An index ahead of its ledger: the ledger was replaced by a new one
+	 * (here: emptied, then appended to).  The seal at the recorded
+	 * offset does not match.
+	 */
+	CU_ASSERT_EQUAL(append(a, true, 5, 10, NULL, NULL), 5);
+	save_index(a, tpath("a15.idx"));
+	put_index(a, tpath("a15.idx"));
+	CU_ASSERT_EQUAL(truncate(a, 0), 0);	/* a new ledger in its place */
+	CU_ASSERT_EQUAL(append(a, true, 3, 200, NULL, &is), 3);
+	CU_ASSERT_TRUE(is.rebuilt);
+	CU_ASSERT_EQUAL(append(a, true, 3, 0, &dup, &is), 3);
+	CU_ASSERT_EQUAL(dup, 0);
+	CU_ASSERT_EQUAL(is.entries, 6);
+	CU_ASSERT_TRUE(verifies(a));
+}
+
+/*
+ * I4: a crash after the ledger's fsync and before the index commit leaves
+ * the index of before the append; the next append catches up.
+ */
+static void
+test_crash_between(void)
+{
+	LOCAL_PATH(l, "k.dsl");
+	struct ledger_index_stats is;
+	uint64_t dup = 0;
+
+	unlink(l);
+	rm_index(l);
+	CU_ASSERT_EQUAL(append(l, true, 20, 0, NULL, NULL), 20);
+	save_index(l, tpath("k.before"));
+	CU_ASSERT_EQUAL(append(l, true, 20, 20, NULL, NULL), 20);
+	put_index(l, tpath("k.before"));	/* the commit never happened */
+	CU_ASSERT_EQUAL(append(l, true, 30, 30, &dup, &is), 20);
+	CU_ASSERT_EQUAL(dup, 10);
+	CU_ASSERT_FALSE(is.rebuilt);
+	CU_ASSERT_EQUAL(is.caught_up, 20);
+	CU_ASSERT_EQUAL(is.entries, 60);
+	CU_ASSERT_TRUE(verifies(l));
+}
+
+/* Duplicates across processes: 4 children append overlapping ranges. */
+static void
+test_processes(void)
+{
+	LOCAL_PATH(l, "p.dsl");
+	pid_t pid[4];
+	struct ledger *lg;
+	struct diag d = DIAG_INIT;
+	struct ledger_stats st;
+
+	unlink(l);
+	rm_index(l);
+	for (int c = 0; c < 4; c++) {
+		if ((pid[c] = fork()) == 0) {
+			/* rounds of 10 events, 5 of them another child's */
+			for (size_t r = 0; r < 8; r++)
+				if (append(l, true, 10, r * 10 + (size_t)c * 5,
+				    NULL, NULL) < 0)
+					_exit(1);
+			_exit(0);
+		}
+		CU_ASSERT_FATAL(pid[c] > 0);
+	}
+	for (int c = 0; c < 4; c++) {
+		int ws;
+
+		CU_ASSERT_EQUAL(waitpid(pid[c], &ws, 0), pid[c]);
+		CU_ASSERT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	}
+	/* events 0..94, each once; verify checks uniqueness from the file */
+	CU_ASSERT_EQUAL(ledger_open(&lg, l, false, &d), 0);
+	CU_ASSERT_EQUAL(ledger_verify(lg, NULL, &st, &d), 0);
+	CU_ASSERT_EQUAL(st.entries, 95);
+	ledger_close(lg);
+}
+
+int
+main(void)
+{
+	static const struct test_case tests[] = {
+		{ "catch up", test_catch_up },
+		{ "rebuild deleted or corrupt", test_rebuild },
+		{ "stale or foreign index", test_stale_or_foreign },
+		{ "crash between ledger fsync and index commit",
+		  test_crash_between },
+		{ "duplicates across processes", test_processes },
+		{ NULL, NULL },
+	};
+	struct diag d = DIAG_INIT;
+	uint8_t seed[32] = { 9 };
+	int rc;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/test_lindex.XXXXXX",
+	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (mkdtemp(dir) == NULL ||
+	    sig_key_from_seed(&KEY, "example.com/mfr", seed, &d) != 0)
+		return 3;
+	rc = test_run("ledger_index", tests);
+	sig_key_free(KEY);
+	if ((dp = opendir(dir)) != NULL) {
+		struct dirent *de;
+
+		while ((de = readdir(dp)) != NULL)
+			if (de->d_name[0] != '.')
+				unlink(tpath(de->d_name));
+		closedir(dp);
+	}
+	rmdir(dir);
+	return rc;
+}
