@@ -180,7 +180,7 @@ report_dup(void *ctx, const struct ledger_event *e, uint64_t existing)
 static void
 report_index(const char *path, const struct ledger_index_stats *is)
 {
-	if (is->why != NULL && (!is->rebuilt || is->entries > 0))
+	if (is->why != NULL && (!is->rebuilt || is->caught_up > 0))
 		fprintf(stderr, "%s: %s.idx: %s%s%s\n", tool_name(), path,
 		    is->rebuilt ? "rebuilt from the ledger (it " : "",
 		    is->why, is->rebuilt ? ")" : "");
