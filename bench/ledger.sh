@@ -3,6 +3,8 @@
 # batch) and verify, beside sha256sum of the same ledger file in the same
 # run; peak RSS.  Rates are given per CPU second (user + system) and per
 # wall second: on a shared machine the wall clock measures the neighbours.
+# The first and last 10 appends side by side show whether append slows
+# as the ledger grows (it should not: duplicates go through the index).
 # Then bench/ledger_append.c: the library alone, with events in memory,
 # and the EPCIS reader's share.
 set -u
@@ -24,13 +26,17 @@ done
 /usr/bin/time -o "$tmp/times-sha" -f "%e %U %S %M" sha256sum "$tmp/l.dsl" > /dev/null || exit 1
 n=$((batches * 1000))
 size=$(wc -c < "$tmp/l.dsl")
-awk -v n="$n" -v s="$size" -v b="$batches" '
-FILENAME ~ /append/ { aw += $1; ac += $2 + $3; if ($4 > ar) ar = $4 }
+isize=$(cat "$tmp/l.dsl.idx" "$tmp/l.dsl.idx-wal" 2>/dev/null | wc -c)
+awk -v n="$n" -v s="$size" -v b="$batches" -v is="$isize" '
+FILENAME ~ /append/ { aw += $1; ac += $2 + $3; if ($4 > ar) ar = $4
+	if (FNR <= 10) fc += $2 + $3; if (FNR > b - 10) lc += $2 + $3 }
 FILENAME ~ /verify/ { vw = $1; vc = $2 + $3; vr = $4 }
 FILENAME ~ /sha/    { hw = $1; hc = $2 + $3 }
 END {
 	if (ac == 0) ac = 0.01; if (vc == 0) vc = 0.01; if (hc == 0) hc = 0.01;
 	printf "dscsa-ledger append: %d events, %d batches of 1000 (fsync each): %.0f events/s CPU, %.0f events/s wall, peak RSS %d KiB\n", n, b, n / ac, n / aw, ar;
+	if (fc == 0) fc = 0.01; if (lc == 0) lc = 0.01;
+	printf "dscsa-ledger append, first 10 batches: %.0f events/s CPU; last 10: %.0f events/s CPU (duplicates through the index LEDGER.idx, %d bytes)\n", (b < 10 ? b : 10) * 1000 / fc, (b < 10 ? b : 10) * 1000 / lc, is;
 	printf "dscsa-ledger verify: %d entries, %d bytes: %.0f entries/s CPU (%.0f MB/s), %.0f entries/s wall, peak RSS %d KiB\n", n, s, n / vc, s / vc / 1e6, n / vw, vr;
 	printf "sha256sum of the same file: %.0f MB/s CPU, %.0f MB/s wall; verify/sha256sum: %.2f (CPU), %.2f (wall)\n", s / hc / 1e6, s / hw / 1e6, vc / hc, vw / hw;
 }' "$tmp/times-append" "$tmp/times-verify" "$tmp/times-sha"
