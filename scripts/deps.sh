@@ -27,6 +27,7 @@ time
 python3-zxing-cpp
 python3-numpy
 ghostscript
+librsvg2-bin
 "
 
 missing=""

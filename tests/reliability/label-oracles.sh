@@ -9,7 +9,7 @@
 #      image's centre lines, and a small symbol above four lines does not);
 #   c  ZPL ^GFA, 3 dots/module (turned into a PGM by label-oracle.py);
 # and, for every third item,
-#   d  SVG, HRI below, rasterised by ImageMagick (inside dmtxread) at the
+#   d  SVG, HRI below, rasterised by rsvg-convert (librsvg) at the
 #      SVG's own physical size, 300 dpi;
 #   e  EPS, HRI beside, rasterised by Ghostscript at 300 dpi.
 # Every label must be read back, to the exact GS1 raw message in compact
@@ -26,6 +26,7 @@ fail=0
 
 command -v dmtxread > /dev/null || { echo "dmtxread missing" >&2; exit 1; }
 command -v gs > /dev/null || { echo "ghostscript missing" >&2; exit 1; }
+command -v rsvg-convert > /dev/null || { echo "rsvg-convert missing" >&2; exit 1; }
 $PY -c 'import zxingcpp, numpy' || { echo "python3-zxing-cpp missing" >&2; exit 1; }
 
 # items.txt: item lines; want.txt: the expected raw message in hex.
@@ -82,6 +83,9 @@ while IFS= read -r item; do
 		case $ext in
 		zpl)	img="$tmp/$i$cfg.pgm"
 			$PY "$TOP/tests/reliability/label-oracle.py" pgm "$f" "$img" ||
+			    fail=1 ;;
+		svg)	img="$tmp/$i$cfg.png"
+			rsvg-convert -b white -d 300 -p 300 -o "$img" "$f" ||
 			    fail=1 ;;
 		eps)	img="$tmp/$i$cfg.png"
 			gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=pnggray -r300 \
