@@ -406,7 +406,16 @@ epcis_c14n_event(const xmlNode *ev, struct epcis_buf *out, struct diag *d)
 {
 	struct cctx c;
 
-	memset(&c, 0, sizeof(c));
+	/*
+	 * Only the counts and pointers: the tables (about 20 KB) are filled
+	 * before they are read, and zeroing them was 14% of an append.
+	 */
+	c.m.n = c.m.next_num = 0;
+	c.m.full = false;
+	c.nextra = 0;
+	c.attrs = NULL;
+	c.attrcap = 0;
+	c.nomem = false;
 	c.out = out;
 	out->len = 0;
 	if (out->data != NULL)
