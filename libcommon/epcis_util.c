@@ -10,10 +10,10 @@
 
 #include <libxml/parser.h>
 #include <libxml/xmlIO.h>
-#include <openssl/evp.h>
 
 #include "epcis.h"
 #include "epcis_int.h"
+#include "sig.h"
 
 #ifndef EPCIS_SCHEMA_DIR
 #define EPCIS_SCHEMA_DIR	"/usr/local/share/dscsa-tools/schemas"
@@ -260,16 +260,14 @@ epcis_hash_id(const char *s, size_t len, char out[EPCIS_HASH_ID_MAX],
     struct diag *d)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	uint8_t md[SIG_HASH_LEN];
 	char *p;
 
-	if (EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen != 32)
+	if (sig_sha256(s, len, md) != 0)
 		return diag_system(d, "sha-256 failed");
 	memcpy(out, "ni:///sha-256;", 14);
 	p = out + 14;
-	for (unsigned int i = 0; i < mdlen; i++) {
+	for (size_t i = 0; i < sizeof(md); i++) {
 		*p++ = hex[md[i] >> 4];
 		*p++ = hex[md[i] & 15];
 	}
