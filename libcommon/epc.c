@@ -42,18 +42,6 @@ must_escape(unsigned char c)
 	}
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 size_t
 epc_escape(const char *s, size_t len, char *buf, size_t cap)
 {
@@ -92,9 +80,9 @@ epc_unescape(const char *s, size_t len, char *buf, size_t cap,
 
 		if (c == '%') {
 			int hi = i + 2 < len ?
-			    hexval((unsigned char)s[i + 1]) : -1;
+			    gs1_hex_value((unsigned char)s[i + 1]) : -1;
 			int lo = i + 2 < len ?
-			    hexval((unsigned char)s[i + 2]) : -1;
+			    gs1_hex_value((unsigned char)s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				eo = i;

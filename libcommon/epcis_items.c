@@ -11,18 +11,7 @@
 
 #include "epcis.h"
 #include "epcis_int.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "gs1.h"
 
 size_t
 epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap)
@@ -51,10 +40,13 @@ epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap)
 		buf[o++] = ']';
 		for (const char *q = v; q < ve; q++) {
 			char c = *q;
+			int hi = q + 2 < ve + 1 ?
+			    gs1_hex_value((unsigned char)q[1]) : -1;
+			int lo = q + 2 < ve + 1 ?
+			    gs1_hex_value((unsigned char)q[2]) : -1;
 
-			if (c == '%' && q + 2 < ve + 1 && hexval(q[1]) >= 0 &&
-			    hexval(q[2]) >= 0) {
-				c = (char)(hexval(q[1]) * 16 + hexval(q[2]));
+			if (c == '%' && hi >= 0 && lo >= 0) {
+				c = (char)(hi * 16 + lo);
 				q += 2;
 			}
 			if (o + 1 >= cap)

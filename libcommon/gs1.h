@@ -331,6 +331,13 @@ bool	gs1_is_cset82(unsigned char c);
 bool	gs1_is_cset39(unsigned char c);
 
 /*
+ * The value of a hexadecimal digit (either case), or -1: for the %hh
+ * escapes of Digital Link (RFC 3986 2.1), EPC URIs (TDS Table A-1) and
+ * item-line attributes.
+ */
+int	gs1_hex_value(unsigned char c);
+
+/*
  * GenSpecs 7.12: the date a YYMMDD value stands for, the century chosen
  * from `today`.  Day 00 becomes the last day of the month, with *day00
  * set (may be NULL).  Returns 0, or -1 if s is not a valid YYMMDD.

@@ -81,18 +81,6 @@ seg_ai(const struct gs1_table *t, const char *s, size_t len, bool *alpha,
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Percent-decode (and '+' to space in the query) into out; -1 if bad. */
 static int
 pct_decode(const char *s, size_t len, bool query, char *out, size_t *olen)
@@ -105,8 +93,8 @@ pct_decode(const char *s, size_t len, bool query, char *out, size_t *olen)
 
 			if (i + 2 >= len)
 				return -1;
-			h = hexval(s[i + 1]);
-			l = hexval(s[i + 2]);
+			h = gs1_hex_value((unsigned char)s[i + 1]);
+			l = gs1_hex_value((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0 || (h == 0 && l == 0))
 				return -1;
 			out[n++] = (char)(h * 16 + l);

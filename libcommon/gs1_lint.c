@@ -71,6 +71,18 @@ gs1_is_cset39(unsigned char c)
 	return (gs1_cclass[c] & GS1_CC_Y) != 0;
 }
 
+int
+gs1_hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* Blame `elen` bytes at `pos` and return `code`. */
 static enum gs1_lint
 blame(enum gs1_lint code, size_t p, size_t l, size_t *pos, size_t *elen)

@@ -165,18 +165,6 @@ next_line(struct items_reader *r, char **line, size_t *len, struct diag *d)
 	return -1;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static bool
 key_char(unsigned char c)
 {
@@ -232,9 +220,9 @@ parse_attrs(struct items_item *it, const char *s, size_t len, char *dec,
 
 			if (c == '%') {
 				int hi = k + 2 < alen ?
-				    hexval((unsigned char)a[k + 1]) : -1;
+				    gs1_hex_value((unsigned char)a[k + 1]) : -1;
 				int lo = k + 2 < alen ?
-				    hexval((unsigned char)a[k + 2]) : -1;
+				    gs1_hex_value((unsigned char)a[k + 2]) : -1;
 
 				if (hi < 0 || lo < 0)
 					return diag_input(d, "attribute "
