@@ -101,6 +101,8 @@ struct run {
 	char		 rp[256], loc[256], fp[256], fl[256], tp[256], tl[256];
 	char		 time[64], tz[8];
 	unsigned long	 nevents;
+	/* the last (17) seen and its xsd:date: items of a lot share it */
+	char		 yymmdd[7], date[11];
 };
 
 /* An SGLN/PGLN URI from an option: a URI as given, or a GS1 string. */
@@ -320,7 +322,7 @@ static int
 item(struct run *r, const struct items_item *it, const char *name,
     struct diag *d)
 {
-	char epc[EPC_URI_MAX], puri[EPC_URI_MAX], date[16];
+	char epc[EPC_URI_MAX], puri[EPC_URI_MAX];
 	const struct gs1_element *lot = NULL, *exp = NULL;
 	const char *pv = NULL;
 	char *elot = NULL, *eexp = NULL, *epar = NULL;
@@ -332,18 +334,20 @@ item(struct run *r, const struct items_item *it, const char *name,
 	if (r->k->group == G_ILMD) {
 		lot = gs1_msg_find(&it->msg, "10");
 		exp = gs1_msg_find(&it->msg, "17");
-		if (exp != NULL) {
+		if (exp != NULL && (exp->len != 6 ||
+		    memcmp(exp->value, r->yymmdd, 6) != 0)) {
 			struct gs1_date dt;
 			bool day00;
 
-			if (gs1_date_from_yymmdd(exp->value, &r->today, &dt,
-			    &day00) != 0) {
+			if (exp->len != 6 || gs1_date_from_yymmdd(exp->value,
+			    &r->today, &dt, &day00) != 0) {
 				diag_input(d, "AI (17): not a date: %s", exp->value);
 				goto bad;
 			}
 			/* day 00 is the last day of the month (GenSpecs 7.12) */
-			snprintf(date, sizeof(date), "%04d-%02d-%02d", dt.year,
-			    dt.month, dt.day);
+			snprintf(r->date, sizeof(r->date), "%04d-%02d-%02d",
+			    dt.year, dt.month, dt.day);
+			memcpy(r->yymmdd, exp->value, 6);
 		}
 	}
 	if (r->k->group == G_PARENT) {
@@ -365,14 +369,14 @@ item(struct run *r, const struct items_item *it, const char *name,
 	    (lot != NULL) != (r->lot != NULL) ||
 	    (lot != NULL && strcmp(lot->value, r->lot) != 0) ||
 	    (exp != NULL) != (r->expiry != NULL) ||
-	    (exp != NULL && strcmp(date, r->expiry) != 0) ||
+	    (exp != NULL && strcmp(r->date, r->expiry) != 0) ||
 	    (pv != NULL && !same(puri, r->parent))))
 		if (flush_event(r, d) != 0)
 			return -1;
 	if (r->ev.nepc == 0) {
 		if (lot != NULL && (elot = adup(r, lot->value, lot->len)) == NULL)
 			return diag_system(d, "out of memory");
-		if (exp != NULL && (eexp = adup(r, date, strlen(date))) == NULL)
+		if (exp != NULL && (eexp = adup(r, r->date, 10)) == NULL)
 			return diag_system(d, "out of memory");
 		if (pv != NULL && (epar = adup(r, puri, strlen(puri))) == NULL)
 			return diag_system(d, "out of memory");

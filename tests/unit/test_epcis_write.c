@@ -13,6 +13,7 @@
 #include <CUnit/Basic.h>
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
+#include <libxml/xmlwriter.h>
 
 #include "epcis.h"
 #include "testutil.h"
@@ -237,6 +238,270 @@ test_versions_same_events(void)
 	free(b);
 }
 
+
+/*
+ * The oracle for the bytes of an event: libxml2's xmlTextWriter, element
+ * by element, at the depth the writer puts events (EPCISDocument >
+ * EPCISBody > EventList > event), with the writer's indentation.  The
+ * writer composes events itself for speed; it must give exactly these
+ * bytes, escaping included.
+ */
+#define R(call)	do { if ((call) < 0) return -1; } while (0)
+
+static const xmlChar *
+xs(const char *s)
+{
+	return (const xmlChar *)s;
+}
+
+static int
+ref_elem(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	if (text != NULL)
+		R(xmlTextWriterWriteElement(w, xs(name), xs(text)));
+	return 0;
+}
+
+static int
+ref_refs(xmlTextWriterPtr w, const char *list, const char *item, size_t n,
+    const struct epcis_ref *v)
+{
+	if (n == 0)
+		return 0;
+	R(xmlTextWriterStartElement(w, xs(list)));
+	for (size_t i = 0; i < n; i++) {
+		R(xmlTextWriterStartElement(w, xs(item)));
+		if (v[i].type != NULL)
+			R(xmlTextWriterWriteAttribute(w, xs("type"),
+			    xs(v[i].type)));
+		R(xmlTextWriterWriteString(w, xs(v[i].id)));
+		R(xmlTextWriterEndElement(w));
+	}
+	R(xmlTextWriterEndElement(w));
+	return 0;
+}
+
+static int
+ref_id(xmlTextWriterPtr w, const char *name, const char *id)
+{
+	if (id == NULL)
+		return 0;
+	R(xmlTextWriterStartElement(w, xs(name)));
+	R(ref_elem(w, "id", id));
+	R(xmlTextWriterEndElement(w));
+	return 0;
+}
+
+static int
+ref_event(xmlTextWriterPtr w, bool v2, const struct epcis_event *ev)
+{
+	bool agg = ev->type == EPCIS_AGGREGATION;
+	bool ext = ev->nsource > 0 || ev->ndest > 0 || ev->lot != NULL ||
+	    ev->expiry != NULL;
+
+	R(xmlTextWriterStartElement(w, xs(epcis_event_type_name(ev->type))));
+	R(ref_elem(w, "eventTime", ev->event_time));
+	R(ref_elem(w, "eventTimeZoneOffset", ev->event_time_zone_offset ?
+	    ev->event_time_zone_offset : "+00:00"));
+	if (ev->event_id != NULL || ev->error_time != NULL) {
+		if (!v2)
+			R(xmlTextWriterStartElement(w, xs("baseExtension")));
+		R(ref_elem(w, "eventID", ev->event_id));
+		if (ev->error_time != NULL) {
+			R(xmlTextWriterStartElement(w, xs("errorDeclaration")));
+			R(ref_elem(w, "declarationTime", ev->error_time));
+			R(ref_elem(w, "reason", ev->error_reason));
+			if (ev->ncorrective > 0) {
+				R(xmlTextWriterStartElement(w,
+				    xs("correctiveEventIDs")));
+				for (size_t i = 0; i < ev->ncorrective; i++)
+					R(ref_elem(w, "correctiveEventID",
+					    ev->corrective[i]));
+				R(xmlTextWriterEndElement(w));
+			}
+			R(xmlTextWriterEndElement(w));
+		}
+		if (!v2)
+			R(xmlTextWriterEndElement(w));
+	}
+	if (agg)
+		R(ref_elem(w, "parentID", ev->parent_id));
+	R(xmlTextWriterStartElement(w, xs(agg ? "childEPCs" : "epcList")));
+	for (size_t i = 0; i < ev->nepc; i++)
+		R(ref_elem(w, "epc", ev->epcs[i]));
+	R(xmlTextWriterEndElement(w));
+	R(ref_elem(w, "action", ev->action));
+	R(ref_elem(w, "bizStep", ev->biz_step));
+	R(ref_elem(w, "disposition", ev->disposition));
+	R(ref_id(w, "readPoint", ev->read_point));
+	R(ref_id(w, "bizLocation", ev->biz_location));
+	R(ref_refs(w, "bizTransactionList", "bizTransaction", ev->nbiz_tx,
+	    ev->biz_tx));
+	if (ext && !v2)
+		R(xmlTextWriterStartElement(w, xs("extension")));
+	R(ref_refs(w, "sourceList", "source", ev->nsource, ev->sources));
+	R(ref_refs(w, "destinationList", "destination", ev->ndest, ev->dests));
+	if (ev->lot != NULL || ev->expiry != NULL) {
+		R(xmlTextWriterStartElement(w, xs("ilmd")));
+		if (ev->lot != NULL)
+			R(xmlTextWriterWriteElementNS(w, xs("cbvmda"),
+			    xs("lotNumber"), NULL, xs(ev->lot)));
+		if (ev->expiry != NULL)
+			R(xmlTextWriterWriteElementNS(w, xs("cbvmda"),
+			    xs("itemExpirationDate"), NULL, xs(ev->expiry)));
+		R(xmlTextWriterEndElement(w));
+	}
+	if (ext && !v2)
+		R(xmlTextWriterEndElement(w));
+	for (size_t i = 0; i < ev->nattr; ) {
+		const char *epc = ev->attrs[i].epc;
+
+		R(xmlTextWriterStartElementNS(w, xs("dscsa"), xs("item"), NULL));
+		R(xmlTextWriterWriteAttribute(w, xs("epc"), xs(epc)));
+		for (; i < ev->nattr && strcmp(ev->attrs[i].epc, epc) == 0; i++) {
+			R(xmlTextWriterStartElementNS(w, xs("dscsa"), xs("attr"),
+			    NULL));
+			R(xmlTextWriterWriteAttribute(w, xs("name"),
+			    xs(ev->attrs[i].key)));
+			R(xmlTextWriterWriteString(w, xs(ev->attrs[i].value)));
+			R(xmlTextWriterEndElement(w));
+		}
+		R(xmlTextWriterEndElement(w));
+	}
+	R(xmlTextWriterEndElement(w));
+	return 0;
+}
+
+/* Documents of the events `ev` from libxml2 (ref) and from the writer. */
+static void
+both_docs(bool v2, bool indent, const struct epcis_event *ev, size_t n,
+    char **ref, char **got)
+{
+	static const char *const outer[] = { "EPCISDocument", "EPCISBody",
+	    "EventList" };
+	struct epcis_doc_opts o = { 0 };
+	struct epcis_writer *ew = NULL;
+	struct diag d = DIAG_INIT;
+	xmlBufferPtr b = xmlBufferCreate();
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(b, 0);
+	size_t len = 0;
+	FILE *f = open_memstream(got, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	if (indent) {
+		xmlTextWriterSetIndent(w, 1);
+		xmlTextWriterSetIndentString(w, xs("  "));
+	}
+	for (size_t i = 0; i < 3; i++)
+		CU_ASSERT(xmlTextWriterStartElement(w, xs(outer[i])) >= 0);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(ref_event(w, v2, &ev[i]), 0);
+	CU_ASSERT(xmlTextWriterEndDocument(w) >= 0);
+	xmlFreeTextWriter(w);
+	*ref = strdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+
+	o.version = v2 ? EPCIS_V2_0 : EPCIS_V1_2;
+	o.creation_date = "2026-12-01T08:00:00Z";
+	o.indent = indent;
+	CU_ASSERT_EQUAL_FATAL(epcis_writer_open(&ew, f, "mem", &o, &d), 0);
+	for (size_t i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(epcis_writer_event(ew, &ev[i], &d), 0);
+	CU_ASSERT_EQUAL(epcis_writer_close(ew, &d), 0);
+	epcis_writer_free(ew);
+	fclose(f);
+}
+
+/* From the first "<EventList" to the end of "</EventList>". */
+static const char *
+event_list(const char *doc, size_t *len)
+{
+	const char *a = strstr(doc, "<EventList"), *z;
+
+	if (a == NULL)
+		return NULL;
+	if ((z = strstr(a, "</EventList>")) != NULL)
+		z += strlen("</EventList>");
+	else if ((z = strstr(a, "/>")) != NULL)
+		z += 2;
+	else
+		return NULL;
+	*len = (size_t)(z - a);
+	return a;
+}
+
+static void
+test_event_bytes(void)
+{
+	/* every byte xmlEncodeSpecialChars() escapes, and a few it does not */
+	static const char *const odd[] = {
+		"urn:epc:id:sgtin:0312345.012345.%26%3C%3E%22",
+		"x&y<z>\"w'\r\n\tq",
+		"\xc3\xbc ]]> &amp;",
+	};
+	static const struct epcis_item_attr oattrs[] = {
+		{ "x&y<z>\"w'\r\n\tq", "k\"&<\t\n\r", "v\"&<>\t\n\r" },
+		{ "x&y<z>\"w'\r\n\tq", "k2", "" },
+		{ "urn:epc:id:sgtin:0312345.012345.7X2KQ9", "pos", "A07" },
+	};
+	static const struct epcis_ref orefs[] = {
+		{ "t\"&<\t\n\r", "i\"&<>\t\n\r" },
+		{ NULL, "no type" },
+	};
+	struct epcis_event ev[4];
+
+	commission(&ev[0]);
+	ev[1] = ev[0];
+	ev[1].nepc = 3;
+	ev[1].epcs = odd;
+	ev[1].lot = "L<&>\"\r";
+	ev[1].expiry = NULL;
+	ev[1].nattr = 3;
+	ev[1].attrs = oattrs;
+	ev[1].nbiz_tx = 2;
+	ev[1].biz_tx = orefs;
+	ev[1].nsource = 1;
+	ev[1].sources = orefs;
+	ev[1].ndest = 2;
+	ev[1].dests = orefs;
+	ev[1].event_id = "urn:uuid:1&2";
+	ev[1].error_time = "2026-12-02T09:00:00Z";
+	ev[1].error_reason = "urn:epcglobal:cbv:er:incorrect_data";
+	ev[1].ncorrective = 2;
+	ev[1].corrective = odd;
+	memset(&ev[2], 0, sizeof(ev[2]));
+	ev[2].type = EPCIS_AGGREGATION;
+	ev[2].action = "DELETE";
+	ev[2].event_time = "2026-12-01T08:01:00.000Z";
+	ev[2].parent_id = "urn:epc:id:sscc:0312345.0000000001";
+	ev[2].nepc = 0;			/* an empty list: <childEPCs/> */
+	ev[3] = ev[2];
+	ev[3].nepc = 1;
+	ev[3].epcs = odd;
+	ev[3].event_id = "e";
+
+	for (size_t row = 0; row < 8; row++) {
+		bool v2 = row & 1, indent = row & 2;
+		size_t n = row & 4 ? 4 : 0, rl = 0, gl = 0;
+		char *ref = NULL, *got = NULL;
+		const char *r, *g;
+
+		both_docs(v2, indent, ev, n, &ref, &got);
+		r = event_list(ref, &rl);
+		g = event_list(got, &gl);
+		CU_ASSERT_PTR_NOT_NULL(r);
+		CU_ASSERT_PTR_NOT_NULL(g);
+		if (r != NULL && g != NULL && (rl != gl || memcmp(r, g, rl))) {
+			fprintf(stderr, "row %zu:\n--- libxml2\n%.*s\n--- "
+			    "writer\n%.*s\n", row, (int)rl, r, (int)gl, g);
+			CU_FAIL("event bytes differ from xmlTextWriter's");
+		}
+		free(ref);
+		free(got);
+	}
+}
+
 static void
 test_unclosed_is_not_a_document(void)
 {
@@ -334,6 +599,8 @@ main(void)
 		    test_valid_and_read_back },
 		{ "1.2 and 2.0 give the same hash ids and bytes",
 		    test_versions_same_events },
+		{ "events: the bytes xmlTextWriter writes, escaping included",
+		    test_event_bytes },
 		{ "an unclosed document is not well-formed",
 		    test_unclosed_is_not_a_document },
 		{ "options the header cannot carry", test_refusals },
