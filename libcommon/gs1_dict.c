@@ -455,6 +455,148 @@ table_index(struct gs1_table *t, struct diag *d, const char *name,
 	}
 }
 
+/*
+ * The pairing rules, compiled (struct gs1_pat in gs1_int.h): one pattern
+ * of `k` characters against the finished table t (sorted, plen[] set).
+ */
+static void
+compile_pat(const struct gs1_table *t, const char *p, size_t k,
+    struct gs1_pat *out)
+{
+	size_t pre = 0, lo = 0, hi = t->n;
+	unsigned prefix = (unsigned)((p[0] - '0') * 10 + (p[1] - '0'));
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->pat, p, k);
+	while (pre < k && p[pre] != 'n')
+		pre++;
+	out->exact = true;
+	for (size_t i = pre; i < k; i++)
+		if (p[i] != 'n')
+			out->exact = false;
+	if (t->plen[prefix] != k)
+		return;
+	/* The first entry not below the pattern's leading digits. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(t->ai[mid].ai, p, pre) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < t->n && strncmp(t->ai[hi].ai, p, pre) == 0; hi++)
+		;
+	if (hi > lo) {
+		out->lo = (uint16_t)lo;
+		out->hi = (uint16_t)hi;
+	}
+}
+
+/*
+ * Compile a req=/ex= list ("01+21,02,35nn") into out (NULL: only count);
+ * returns the number of patterns.
+ */
+static size_t
+compile_list(const struct gs1_table *t, const char *s, struct gs1_pat *out)
+{
+	size_t n = 0;
+
+	for (;;) {
+		size_t k = strcspn(s, "+,");
+
+		if (out != NULL) {
+			compile_pat(t, s, k, &out[n]);
+			out[n].last = s[k] != '+';
+		}
+		n++;
+		if (s[k] == '\0')
+			return n;
+		s += k + 1;
+	}
+}
+
+/* Does entry j have the same req=/ex= strings as entry j - 1? */
+static bool
+same_rules(const struct gs1_ai *ai, size_t j)
+{
+	if (j == 0 || ai[j].nreq != ai[j - 1].nreq ||
+	    ai[j].nex != ai[j - 1].nex)
+		return false;
+	for (size_t r = 0; r < ai[j].nreq; r++)
+		if (ai[j].req[r] != ai[j - 1].req[r])
+			return false;
+	for (size_t r = 0; r < ai[j].nex; r++)
+		if (ai[j].ex[r] != ai[j - 1].ex[r])
+			return false;
+	return true;
+}
+
+/*
+ * Compile every entry's rules into pat (NULL: only count); entries of one
+ * dictionary range share theirs.  Returns the number of patterns.
+ */
+static size_t
+compile_rules(struct gs1_table *t, struct gs1_ai *ai, struct gs1_pat *pat)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < t->n; j++) {
+		if (same_rules(ai, j)) {
+			if (pat != NULL) {
+				memcpy(ai[j].reqp, ai[j - 1].reqp,
+				    sizeof(ai[j].reqp));
+				memcpy(ai[j].nreqp, ai[j - 1].nreqp,
+				    sizeof(ai[j].nreqp));
+				ai[j].expat = ai[j - 1].expat;
+				ai[j].nexpat = ai[j - 1].nexpat;
+			}
+			continue;
+		}
+		for (size_t r = 0; r < ai[j].nreq; r++) {
+			size_t k = compile_list(t, ai[j].req[r],
+			    pat ? pat + n : NULL);
+
+			if (pat != NULL) {
+				ai[j].reqp[r] = pat + n;
+				ai[j].nreqp[r] = (unsigned)k;
+			}
+			n += k;
+		}
+		if (pat != NULL) {
+			ai[j].expat = ai[j].nex > 0 ? pat + n : NULL;
+			ai[j].nexpat = 0;
+		}
+		for (size_t r = 0; r < ai[j].nex; r++) {
+			size_t k = compile_list(t, ai[j].ex[r],
+			    pat ? pat + n : NULL);
+
+			if (pat != NULL)
+				ai[j].nexpat += (unsigned)k;
+			n += k;
+		}
+	}
+	return n;
+}
+
+/* Compile the rules of the finished table t into a block of their own. */
+static int
+compile_table(struct gs1_table *t, struct diag *d)
+{
+	struct gs1_ai *ai = (struct gs1_ai *)(void *)t->mem;
+	size_t n = compile_rules(t, ai, NULL);
+	struct gs1_pat *pat;
+
+	if (n == 0)
+		return 0;
+	if ((pat = malloc(n * sizeof(*pat))) == NULL)
+		return diag_system(d, "out of memory");
+	compile_rules(t, ai, pat);
+	t->pat = pat;
+	t->npat = n;
+	return 0;
+}
+
 int
 gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
     const char *name, struct diag *d)
@@ -492,12 +634,16 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
 		rc = diag_input(d, "no AIs");
 		diag_at(d, name, 0);
 	}
-	if (rc == 0 && b.n > 32767) {
+	if (rc == 0 && b.n > GS1_TABLE_MAX) {
 		rc = diag_input(d, "too many AIs");
 		diag_at(d, name, 0);
 	}
 	if (rc == 0 && (t = malloc(sizeof(*t))) == NULL)
 		rc = diag_system(d, "out of memory");
+	if (t != NULL) {
+		t->mem = NULL;
+		t->pat = NULL;
+	}
 	if (rc == 0) {
 		char *mem;
 		struct gs1_ai *ai;
@@ -525,17 +671,22 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
 			}
 			t->ai = ai;
 			t->n = b.n;
+			t->npat = 0;
 			t->mem = mem;
 			snprintf(t->source, sizeof(t->source), "%s", name);
 			table_index(t, d, name, &rc);
 		}
 	}
+	if (rc == 0)
+		rc = compile_table(t, d);
 	free(b.ai);
 	free(b.str);
 	free(pend);
 	if (rc != 0) {
-		if (t != NULL)
+		if (t != NULL) {
 			free(t->mem);
+			free((void *)t->pat);
+		}
 		free(t);
 		return -1;
 	}
@@ -605,5 +756,6 @@ gs1_table_free(struct gs1_table *t)
 	if (t == NULL || t->mem == NULL)
 		return;
 	free(t->mem);
+	free((void *)t->pat);
 	free(t);
 }

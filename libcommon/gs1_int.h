@@ -24,6 +24,7 @@
 #define GS1_REQ_MAX		3	/* req= attributes on one AI */
 #define GS1_EX_MAX		2	/* ex= attributes on one AI */
 #define GS1_IDX_SIZE		10000
+#define GS1_TABLE_MAX		32767	/* entries in one table (int16_t idx) */
 
 /*
  * Every linter the loader knows, (name, ENUM).  A dictionary naming any
@@ -91,6 +92,23 @@ struct gs1_comp {
 	uint8_t		lint[GS1_COMP_LINT_MAX];	/* enum gs1_linter */
 };
 
+/*
+ * One AI pattern of a req=/ex= list, compiled against its table (the
+ * loader does it, gs1_dict.c, and the generator writes the result): the
+ * entries [lo, hi) are the table's AIs that start with the pattern's
+ * digits before its first 'n' and have its length (contiguous, as the
+ * table is sorted).  When the pattern has a digit after an 'n' ("31n5"),
+ * `exact` is false and an entry in the range matches only if
+ * pattern_match() agrees.  `last` ends one alternative of a req= list
+ * (the patterns of one alternative are joined by '+').
+ */
+struct gs1_pat {
+	uint16_t	lo, hi;
+	char		pat[GS1_AI_LEN_MAX + 1];
+	bool		exact;
+	bool		last;
+};
+
 struct gs1_ai {
 	char		ai[GS1_AI_LEN_MAX + 1];
 	uint8_t		ailen;
@@ -102,6 +120,9 @@ struct gs1_ai {
 	struct gs1_comp	comp[GS1_COMP_MAX];
 	const char	*req[GS1_REQ_MAX];	/* "01+21,02,35nn" */
 	const char	*ex[GS1_EX_MAX];	/* "255,37" */
+	unsigned	 nreqp[GS1_REQ_MAX], nexpat;	/* compiled: */
+	const struct gs1_pat *reqp[GS1_REQ_MAX];	/* req[r] */
+	const struct gs1_pat *expat;	/* every ex= pattern, in order */
 	const char	*dlpkey;	/* NULL: no key; "": no qualifiers */
 	const char	*title;		/* "" if none */
 	unsigned	line;		/* in the dictionary */
@@ -110,6 +131,8 @@ struct gs1_ai {
 struct gs1_table {
 	const struct gs1_ai *ai;	/* sorted by AI */
 	size_t		n;
+	const struct gs1_pat *pat;	/* the compiled req=/ex= patterns */
+	size_t		npat;
 	uint8_t		plen[100];	/* AI length by two-digit prefix, 0: none */
 	int16_t		idx[GS1_IDX_SIZE];	/* index key -> entry, -1: none */
 	char		source[128];	/* dictionary name (file or release) */
@@ -125,6 +148,27 @@ gs1_idx_key(const char *ai, size_t len)
 	for (size_t i = 0; i < 4; i++)
 		k = k * 10 + (i < len ? (unsigned)(ai[i] - '0') : 0);
 	return k;
+}
+
+/*
+ * gs1_table_find() for `len` (2-4) bytes already known to be digits: the
+ * two-digit prefix gives the length, the padded key the entry.
+ */
+static inline const struct gs1_ai *
+gs1_table_find_digits(const struct gs1_table *t, const char *ai, size_t len)
+{
+	unsigned p = (unsigned)((ai[0] - '0') * 10 + (ai[1] - '0'));
+	unsigned k = p * 100;
+	int16_t i;
+
+	if (t->plen[p] != len)
+		return NULL;
+	if (len > 2)
+		k += (unsigned)(ai[2] - '0') * 10;
+	if (len > 3)
+		k += (unsigned)(ai[3] - '0');
+	i = t->idx[k];
+	return i < 0 ? NULL : &t->ai[i];
 }
 
 /* Do two elements carry the same AI?  (Known AIs: the same entry.) */

@@ -108,23 +108,72 @@ num(const char *s, size_t n)
 	return v;
 }
 
+/* Are the 8 bytes at s all digits (0x30-0x39)?  No carry crosses a byte. */
+static bool
+digits8(const char *s)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ULL, d = 0x3030303030303030ULL;
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return (x & hi) == d && ((x + 0x0606060606060606ULL) & hi) == d;
+}
+
+/* Are s[0 .. len) all digits?  (Eight at a time from 8 bytes on.) */
+static bool
+all_digits(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 8) {
+		for (; i + 8 <= len; i += 8)
+			if (!digits8(s + i))
+				return false;
+		return i == len || digits8(s + len - 8);
+	}
+	for (; i < len; i++)
+		if (!digit(s[i]))
+			return false;
+	return true;
+}
+
 static enum gs1_lint
 digits_only(const char *s, size_t len, size_t *pos, size_t *elen)
 {
+	if (all_digits(s, len))
+		return GS1_LINT_OK;
 	for (size_t i = 0; i < len; i++)
 		if (!digit(s[i]))
 			return blame(GS1_LINT_NOT_DIGIT, i, 1, pos, elen);
 	return GS1_LINT_OK;
 }
 
+/*
+ * Every byte of s in character class `bit` (gs1_cclass)?  The classes of
+ * all bytes are ANDed first, four at a time; the first bad byte is looked
+ * for only when there is one.
+ */
 static enum gs1_lint
 cset_only(const char *s, size_t len, uint8_t bit, enum gs1_lint code,
     size_t *pos, size_t *elen)
 {
-	for (size_t i = 0; i < len; i++)
-		if ((gs1_cclass[(unsigned char)s[i]] & bit) == 0)
-			return blame(code, i, 1, pos, elen);
-	return GS1_LINT_OK;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned acc = 0xff;
+	size_t i = 0;
+
+	if (bit == GS1_CC_N)
+		return digits_only(s, len, pos, elen);
+	for (; i + 4 <= len; i += 4)
+		acc &= (unsigned)(gs1_cclass[u[i]] & gs1_cclass[u[i + 1]] &
+		    gs1_cclass[u[i + 2]] & gs1_cclass[u[i + 3]]);
+	for (; i < len; i++)
+		acc &= gs1_cclass[u[i]];
+	if ((acc & bit) != 0)
+		return GS1_LINT_OK;
+	for (i = 0; i < len; i++)
+		if ((gs1_cclass[u[i]] & bit) == 0)
+			break;
+	return blame(code, i, 1, pos, elen);
 }
 
 /* CSET 64 (base64url, GenSpecs Figure 7.11-3): '=' pads only at the end. */
@@ -147,15 +196,17 @@ lint_cset64(const char *s, size_t len, size_t *pos, size_t *elen)
 char
 gs1_check_digit(const char *digits, size_t len)
 {
-	unsigned sum = 0;
+	unsigned s3 = 0, s1 = 0;
+	size_t i = len;
 
 	/* GenSpecs 7.9.1: weights 3, 1, 3, ... from the right. */
-	for (size_t i = 0; i < len; i++) {
-		unsigned v = (unsigned)(digits[len - 1 - i] - '0');
-
-		sum += (i % 2 == 0) ? 3 * v : v;
+	for (; i >= 2; i -= 2) {
+		s3 += (unsigned)(digits[i - 1] - '0');
+		s1 += (unsigned)(digits[i - 2] - '0');
 	}
-	return (char)('0' + (10 - sum % 10) % 10);
+	if (i == 1)
+		s3 += (unsigned)(digits[0] - '0');
+	return (char)('0' + (10 - (3 * s3 + s1) % 10) % 10);
 }
 
 static enum gs1_lint

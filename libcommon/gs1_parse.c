@@ -147,7 +147,8 @@ append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
 	}
 	out[n] = '\0';
 	e = &m->el[m->n];
-	memcpy(e->ai, ai, ailen);
+	for (size_t i = 0; i < ailen; i++)
+		e->ai[i] = ai[i];
 	e->ai[ailen] = '\0';
 	if ((r = gs1_check_value(def, out, n, &pos, &elen)) != GS1_LINT_OK)
 		return gs1_value_error(d, "", e->ai, gs1_lint_str(r), out, n,
@@ -213,8 +214,9 @@ parse_bracketed(struct gs1_msg *m, const char *s, size_t len, char open,
 			while (k < len && !(s[k] == '(' && s[k - 1] != '\\'))
 				k++;
 		}
-		if (gs1_el_append(m, s + i + 1, j - i - 1, s + j + 1,
-		    k - j - 1, j + 1, o->unknown_ais, open == '(', d) != 0)
+		if (append_def(m, gs1_table_find_digits(m->table, s + i + 1,
+		    j - i - 1), s + i + 1, j - i - 1, s + j + 1, k - j - 1,
+		    j + 1, o->unknown_ais, open == '(', d) != 0)
 			return -1;
 		i = k;
 	}
@@ -489,7 +491,8 @@ gs1_parse(struct gs1_msg *m, const struct gs1_table *t, const char *s,
 		rc = parse_any(m, s, len, o, d);
 	if (rc != 0)
 		return rc;
-	if (raw_len(m) > GS1_MAX_DATA)
+	/* raw_len() <= values + NULs + 4 digits and a separator an AI. */
+	if (m->datalen + 4 * m->n > GS1_MAX_DATA && raw_len(m) > GS1_MAX_DATA)
 		return diag_input(d, "message longer than %d characters",
 		    GS1_MAX_DATA);
 	return 0;

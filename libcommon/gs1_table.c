@@ -31,19 +31,12 @@ gs1_table_source(const struct gs1_table *t)
 const struct gs1_ai *
 gs1_table_find(const struct gs1_table *t, const char *ai, size_t len)
 {
-	unsigned p;
-	int16_t i;
-
 	if (len < 2 || len > GS1_AI_LEN_MAX)
 		return NULL;
 	for (size_t k = 0; k < len; k++)
 		if (ai[k] < '0' || ai[k] > '9')
 			return NULL;
-	p = (unsigned)((ai[0] - '0') * 10 + (ai[1] - '0'));
-	if (t->plen[p] != len)
-		return NULL;
-	i = t->idx[gs1_idx_key(ai, len)];
-	return i < 0 ? NULL : &t->ai[i];
+	return gs1_table_find_digits(t, ai, len);
 }
 
 size_t

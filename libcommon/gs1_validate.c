@@ -19,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,8 +86,145 @@ describe_req(const char *req, char *buf, size_t cap)
 	}
 }
 
+/*
+ * The AIs of a message as entries of its table: ix[] the entry of each
+ * element, bits[] the set of entries present (words 0 .. (n + 63) / 64).
+ */
+struct present {
+	unsigned	ix[GS1_MAX_AIS];
+	uint64_t	bits[(GS1_TABLE_MAX + 63) / 64];
+};
+
+/*
+ * Fill *pr; false if some AI of m is not in its table (then the rules are
+ * matched by their text).  *dup is set when an entry is present twice.
+ */
+static bool
+present_init(struct present *pr, const struct gs1_msg *m, bool *dup)
+{
+	const struct gs1_table *t = m->table;
+
+	*dup = false;
+	memset(pr->bits, 0, (t->n + 63) / 64 * sizeof(pr->bits[0]));
+	for (size_t i = 0; i < m->n; i++) {
+		const struct gs1_ai *a = m->el[i].def;
+		unsigned k;
+		uint64_t bit;
+
+		if (a == NULL || a < t->ai || a >= t->ai + t->n)
+			return false;
+		k = (unsigned)(a - t->ai);
+		bit = (uint64_t)1 << (k & 63);
+		*dup = *dup || (pr->bits[k >> 6] & bit) != 0;
+		pr->bits[k >> 6] |= bit;
+		pr->ix[i] = k;
+	}
+	return true;
+}
+
+/* Is an entry of [lo, hi) (not empty) present? */
+static bool
+any_in(const uint64_t *bits, unsigned lo, unsigned hi)
+{
+	unsigned w = lo >> 6, wl = (hi - 1) >> 6;
+	uint64_t first = ~(uint64_t)0 << (lo & 63);
+	uint64_t last = ~(uint64_t)0 >> (63 - ((hi - 1) & 63));
+
+	if (w == wl)
+		return (bits[w] & first & last) != 0;
+	if ((bits[w] & first) != 0)
+		return true;
+	for (w++; w < wl; w++)
+		if (bits[w] != 0)
+			return true;
+	return (bits[wl] & last) != 0;
+}
+
+/*
+ * The element (from the first) that the compiled pattern p matches, its
+ * entry other than `self` (-1U: none), or -1.
+ */
+static long
+find_compiled(const struct gs1_msg *m, const struct present *pr,
+    const struct gs1_pat *p, unsigned self)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (pr->ix[i] - p->lo < (unsigned)(p->hi - p->lo) &&
+		    pr->ix[i] != self && (p->exact ||
+		    pattern_match(p->pat, strlen(p->pat), m->el[i].ai)))
+			return (long)i;
+	return -1;
+}
+
+/* Does an element other than those of entry `self` match p? */
+static bool
+pat_present(const struct gs1_msg *m, const struct present *pr,
+    const struct gs1_pat *p, unsigned self)
+{
+	if (p->hi == p->lo || !any_in(pr->bits, p->lo, p->hi))
+		return false;
+	return (p->exact && (self == -1U || self < p->lo || self >= p->hi)) ||
+	    find_compiled(m, pr, p, self) >= 0;
+}
+
 static int
-check_pairs(const struct gs1_msg *m, struct diag *d)
+req_error(const struct gs1_element *e, const char *req, struct diag *d)
+{
+	char want[256];
+
+	describe_req(req, want, sizeof(want));
+	return diag_input(d, "AI (%s) requires AI %s", e->ai, want);
+}
+
+/*
+ * check_pairs_strings() over the compiled rules (struct gs1_pat), for a
+ * message whose AIs are all in its table: bit tests on entry numbers
+ * instead of string matching, same order of checks, same first failure.
+ */
+static int
+check_pairs_compiled(const struct gs1_msg *m, const struct present *pr,
+    struct diag *d)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct gs1_element *e = &m->el[i];
+		const struct gs1_ai *a = e->def;
+
+		for (size_t x = 0; x < a->nexpat; x++)
+			if (pat_present(m, pr, &a->expat[x], pr->ix[i]))
+				return diag_input(d, "AI (%s) must not appear "
+				    "with AI (%s)", e->ai, m->el[find_compiled(
+				    m, pr, &a->expat[x], pr->ix[i])].ai);
+		for (size_t r = 0; r < a->nreq; r++) {
+			const struct gs1_pat *p = a->reqp[r];
+			const struct gs1_pat *end = p + a->nreqp[r];
+			bool ok = false;
+
+			/* Alternatives, each an AND of patterns ('+'). */
+			while (p < end && !ok) {
+				bool all = true;
+
+				for (;;) {
+					if (all && !pat_present(m, pr, p, -1U))
+						all = false;
+					if (p++->last)
+						break;
+				}
+				ok = all;
+			}
+			if (!ok)
+				return req_error(e, a->req[r], d);
+		}
+	}
+	return 0;
+}
+
+/*
+ * The pairing rules by their text, for messages with AIs that the table
+ * does not define (GS1_PARSE_OPTS unknown_ais): a pattern matches such an
+ * AI by its digits.
+ */
+static int
+check_pairs_strings(const struct gs1_msg *m, struct diag *d)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct gs1_element *e = &m->el[i];
@@ -130,13 +268,8 @@ check_pairs(const struct gs1_msg *m, struct diag *d)
 				if (*p == ',')
 					p++;
 			}
-			if (!ok) {
-				char want[256];
-
-				describe_req(a->req[r], want, sizeof(want));
-				return diag_input(d, "AI (%s) requires AI %s",
-				    e->ai, want);
-			}
+			if (!ok)
+				return req_error(e, a->req[r], d);
 		}
 	}
 	return 0;
@@ -165,10 +298,26 @@ check_dscsa(const struct gs1_msg *m, const struct gs1_date *today,
 		const char *ai = m->el[i].ai;
 
 		if (ai[2] == '\0') {
-			for (size_t k = 0; k < 4; k++)
-				if (found[k] == NULL && ai[0] == need[k].ai[0] &&
-				    ai[1] == need[k].ai[1])
-					found[k] = &m->el[i];
+			size_t k;
+
+			switch ((ai[0] - '0') * 10 + (ai[1] - '0')) {
+			case 1:
+				k = 0;
+				break;
+			case 21:
+				k = 1;
+				break;
+			case 10:
+				k = 2;
+				break;
+			case 17:
+				k = 3;
+				break;
+			default:
+				continue;
+			}
+			if (found[k] == NULL)
+				found[k] = &m->el[i];
 		} else if (gs1_el_is(&m->el[i], "715")) {
 			ndc_ai = true;
 		}
@@ -201,19 +350,20 @@ check_dscsa(const struct gs1_msg *m, const struct gs1_date *today,
 	if (day00)
 		return gs1_value_error(d, pfx, "17", "day 00 is not allowed "
 		    "for a healthcare expiry date", x->value, x->len, 4, 2);
-	if (gs1_date_diff(today, &exp) < 0)
+	/* Both are valid dates: exp < today, field by field. */
+	if (exp.year < today->year || (exp.year == today->year &&
+	    (exp.month < today->month || (exp.month == today->month &&
+	    exp.day < today->day))))
 		return diag_input(d, "%sAI (17): expired on %04d-%02d-%02d "
 		    "(today is %04d-%02d-%02d)", pfx, exp.year, exp.month,
 		    exp.day, today->year, today->month, today->day);
 	return 0;
 }
 
-int
-gs1_validate(const struct gs1_msg *m, const struct gs1_validate_opts *o,
-    struct diag *d)
+/* GenSpecs 4.14.1: a repeated AI must carry the same value. */
+static int
+check_repeats(const struct gs1_msg *m, struct diag *d)
 {
-	struct gs1_date today;
-
 	for (size_t i = 1; i < m->n; i++)
 		for (size_t j = 0; j < i; j++)
 			if (gs1_el_same_ai(&m->el[i], &m->el[j]) &&
@@ -222,9 +372,24 @@ gs1_validate(const struct gs1_msg *m, const struct gs1_validate_opts *o,
 			    m->el[i].len) != 0))
 				return diag_input(d, "AI (%s) appears twice "
 				    "with different values", m->el[i].ai);
+	return 0;
+}
+
+int
+gs1_validate(const struct gs1_msg *m, const struct gs1_validate_opts *o,
+    struct diag *d)
+{
+	struct present pr;
+	struct gs1_date today;
+	bool known, dup;
+
+	known = present_init(&pr, m, &dup);
+	if ((!known || dup) && check_repeats(m, d) != 0)
+		return -1;
 	if (o->profile == GS1_PROFILE_NONE)
 		return 0;
-	if (check_pairs(m, d) != 0)
+	if ((known ? check_pairs_compiled(m, &pr, d) :
+	    check_pairs_strings(m, d)) != 0)
 		return -1;
 	if (o->profile != GS1_PROFILE_DSCSA)
 		return 0;

@@ -7,7 +7,8 @@
  * It parses the file with the run-time loader (libcommon/gs1_dict.c), so
  * the embedded table is exactly what loading the same file at run time
  * gives, index included, and a dictionary the loader refuses fails the
- * build with "file:line: ...".
+ * build with "file:line: ...".  The compiled pairing rules (struct gs1_pat)
+ * are written as an array of their own that the entries point into.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,16 @@ put_str(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+/* A pointer into the compiled patterns, as an expression. */
+static void
+put_pat(const struct gs1_table *t, const char *sep, const struct gs1_pat *p)
+{
+	if (p == NULL)
+		printf("%sNULL", sep);
+	else
+		printf("%sgs1_embedded_pat + %zu", sep, (size_t)(p - t->pat));
 }
 
 /* The "# Release: YYYY-MM-DD" line of the dictionary's header, if any. */
@@ -84,6 +95,19 @@ main(int argc, char *argv[])
 
 	printf("/* generated from %s by scripts/gen-aitable.c; do not edit */\n",
 	    argv[1]);
+	if (t->npat > 0) {
+		printf("\nstatic const struct gs1_pat gs1_embedded_pat[%zu] = {\n",
+		    t->npat);
+		for (size_t i = 0; i < t->npat; i++) {
+			const struct gs1_pat *p = &t->pat[i];
+
+			printf("\t{ %u, %u, ", p->lo, p->hi);
+			put_str(p->pat);
+			printf(", %s, %s },\n", p->exact ? "true" : "false",
+			    p->last ? "true" : "false");
+		}
+		printf("};\n");
+	}
 	printf("\nstatic const struct gs1_ai gs1_embedded_ai[%zu] = {\n", t->n);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct gs1_ai *a = &t->ai[i];
@@ -118,14 +142,24 @@ main(int argc, char *argv[])
 			printf(r ? ", " : " ");
 			put_str(a->ex[r]);
 		}
-		printf(" },\n\t  .dlpkey = ");
+		printf(" },\n\t  .nreqp = {");
+		for (size_t r = 0; r < GS1_REQ_MAX; r++)
+			printf("%s %u", r ? "," : "", a->nreqp[r]);
+		printf(" }, .reqp = {");
+		for (size_t r = 0; r < GS1_REQ_MAX; r++)
+			put_pat(t, r ? ", " : " ", a->reqp[r]);
+		printf(" },\n\t  .nexpat = %u, .expat =", a->nexpat);
+		put_pat(t, " ", a->expat);
+		printf(",\n\t  .dlpkey = ");
 		put_str(a->dlpkey);
 		printf(", .title = ");
 		put_str(a->title);
 		printf(", .line = %u },\n", a->line);
 	}
 	printf("};\n\nstatic const struct gs1_table gs1_embedded = {\n");
-	printf("\t.ai = gs1_embedded_ai,\n\t.n = %zu,\n\t.plen = {", t->n);
+	printf("\t.ai = gs1_embedded_ai,\n\t.n = %zu,\n", t->n);
+	printf("\t.pat = %s,\n\t.npat = %zu,\n\t.plen = {",
+	    t->npat > 0 ? "gs1_embedded_pat" : "NULL", t->npat);
 	for (size_t i = 0; i < 100; i++)
 		printf("%s%u,", i % 20 ? " " : "\n\t    ", t->plen[i]);
 	printf("\n\t},\n\t.idx = {");

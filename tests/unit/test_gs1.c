@@ -779,6 +779,111 @@ test_dscsa_loose_dict(void)
 	gs1_table_free(t);
 }
 
+/*
+ * Pairing rules with patterns that have a digit after an 'n' (not a
+ * contiguous run of the table: matched by text within the run) and with
+ * AIs the table does not know (matched by text alone), against a loaded
+ * dictionary; and the compiled form the loader made of them.
+ */
+static void
+test_pairs_patterns(void)
+{
+	static const char dict[] =
+	    "01 * N14,csum ex=31n2,3201\n"
+	    "10 X..20 req=01,31n0+21\n"
+	    "21 X..20\n"
+	    "3100-3105 * N6\n"
+	    "3200-3205 * N6 ex=32n5\n";
+	static const struct {
+		const char	*in;
+		bool		 unknown;
+		const char	*want;	/* "" = valid */
+	} cases[] = {
+		{ "[01]" GTIN "[3102]000100",  false,
+		  "AI (01) must not appear with AI (3102)" },
+		{ "[01]" GTIN "[3101]000100[3103]000100",  false, "" },
+		{ "[3100]000100[01]" GTIN "[3201]000001",  false,
+		  "AI (01) must not appear with AI (3201)" },
+		{ "[10]A[3100]000001[21]S", false, "" },
+		{ "[10]A[3101]000001[21]S", false,
+		  "AI (10) requires AI (01) or (31n0)+(21)" },
+		{ "[10]A[3100]000001", false,
+		  "AI (10) requires AI (01) or (31n0)+(21)" },
+		{ "[10]A[01]" GTIN, false, "" },
+		{ "[3200]000001[3205]000001", false,
+		  "AI (3200) must not appear with AI (3205)" },
+		{ "[3205]000001[3205]000001", false, "" },
+		{ "[3205]000001[3205]000002", false,
+		  "AI (3205) appears twice with different values" },
+		/* AIs the table lacks, matched by their digits. */
+		{ "[10]A[3190]000001[21]S", true, "" },
+		{ "[10]A[3191]000001[21]S", true,
+		  "AI (10) requires AI (01) or (31n0)+(21)" },
+		{ "[01]" GTIN "[3192]X", true,
+		  "AI (01) must not appear with AI (3192)" },
+		{ "[01]" GTIN "[3193]X[3193]Y", true,
+		  "AI (3193) appears twice with different values" },
+	};
+	char path[] = "/tmp/test_gs1_pairsXXXXXX";
+	int fd = mkstemp(path);
+	struct gs1_table *t = NULL;
+	struct diag d = DIAG_INIT;
+	const struct gs1_ai *a;
+	FILE *f;
+
+	CU_ASSERT_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs(dict, f);
+	fclose(f);
+	CU_ASSERT_FATAL(gs1_table_load(&t, path, &d) == 0);
+	unlink(path);
+
+	/* The compiled form: entry runs, exactness, alternatives. */
+	CU_ASSERT_EQUAL_FATAL(t->n, 15);
+	CU_ASSERT_EQUAL(t->npat, 6);
+	a = gs1_table_find(t, "01", 2);
+	CU_ASSERT_EQUAL_FATAL(a->nexpat, 2);
+	CU_ASSERT_STRING_EQUAL(a->expat[0].pat, "31n2");
+	TEST_INT_EQ(0, a->expat[0].lo, 3);
+	TEST_INT_EQ(0, a->expat[0].hi, 9);
+	CU_ASSERT_FALSE(a->expat[0].exact);
+	TEST_INT_EQ(1, a->expat[1].lo, 10);
+	TEST_INT_EQ(1, a->expat[1].hi, 11);
+	CU_ASSERT_TRUE(a->expat[1].exact);
+	a = gs1_table_find(t, "10", 2);
+	CU_ASSERT_EQUAL_FATAL(a->nreqp[0], 3);
+	CU_ASSERT_TRUE(a->reqp[0][0].last);
+	CU_ASSERT_FALSE(a->reqp[0][1].last);
+	CU_ASSERT_TRUE(a->reqp[0][2].last);
+	TEST_INT_EQ(2, a->reqp[0][2].lo, 2);
+	TEST_INT_EQ(2, a->reqp[0][2].hi, 3);
+	/* One dictionary range shares one compiled list. */
+	CU_ASSERT_PTR_EQUAL(gs1_table_find(t, "3200", 4)->expat,
+	    gs1_table_find(t, "3205", 4)->expat);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gs1_parse_opts po = { false, cases[i].unknown };
+		struct gs1_validate_opts vo = { GS1_PROFILE_GS1,
+		    { 2026, 12, 1 } };
+		struct gs1_msg m;
+		int rc;
+
+		diag_clear(&d);
+		rc = gs1_parse(&m, t, cases[i].in, strlen(cases[i].in), &po,
+		    &d);
+		TEST_INT_EQ(i, rc, 0);
+		if (rc != 0) {
+			fprintf(stderr, "row %zu: %s\n", i, d.msg);
+			continue;
+		}
+		TEST_INT_EQ(i, gs1_validate(&m, &vo, &d),
+		    cases[i].want[0] ? -1 : 0);
+		TEST_STR_EQ(i, d.msg, cases[i].want);
+	}
+	gs1_table_free(t);
+}
+
 /* The run-time loader: a good file, then each error it must report. */
 static void
 test_dict(void)
@@ -884,6 +989,15 @@ test_dict_shipped(void)
 	CU_ASSERT(t->n > 500);
 	CU_ASSERT_EQUAL(memcmp(t->plen, e->plen, sizeof(t->plen)), 0);
 	CU_ASSERT_EQUAL(memcmp(t->idx, e->idx, sizeof(t->idx)), 0);
+	CU_ASSERT_EQUAL_FATAL(t->npat, e->npat);
+	CU_ASSERT(t->npat > 300);
+	for (size_t i = 0; i < t->npat; i++) {
+		const struct gs1_pat *p = &t->pat[i], *q = &e->pat[i];
+
+		TEST_INT_EQ(i, p->lo == q->lo && p->hi == q->hi &&
+		    strcmp(p->pat, q->pat) == 0 && p->exact == q->exact &&
+		    p->last == q->last, true);
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct gs1_ai *a = &t->ai[i], *b = &e->ai[i];
 		bool same = strcmp(a->ai, b->ai) == 0 && a->ailen == b->ailen &&
@@ -901,6 +1015,15 @@ test_dict_shipped(void)
 			same = same_str(a->req[r], b->req[r]);
 		for (size_t r = 0; same && r < a->nex; r++)
 			same = same_str(a->ex[r], b->ex[r]);
+		/* The compiled rules: the same places in equal lists. */
+		same = same && a->nexpat == b->nexpat &&
+		    (a->expat == NULL) == (b->expat == NULL) &&
+		    (a->expat == NULL || a->expat - t->pat == b->expat - e->pat);
+		for (size_t r = 0; same && r < GS1_REQ_MAX; r++)
+			same = a->nreqp[r] == b->nreqp[r] &&
+			    (a->reqp[r] == NULL) == (b->reqp[r] == NULL) &&
+			    (a->reqp[r] == NULL ||
+			    a->reqp[r] - t->pat == b->reqp[r] - e->pat);
 		if (!same)
 			fprintf(stderr, "entry %zu: AI (%s) differs\n", i,
 			    a->ai);
@@ -942,6 +1065,8 @@ main(void)
 		{ "dictionary loader", test_dict },
 		{ "DSCSA with a loose dictionary", test_dscsa_loose_dict },
 		{ "shipped dictionary", test_dict_shipped },
+		{ "pairing rules: patterns and unknown AIs",
+		    test_pairs_patterns },
 		{ NULL, NULL },
 	};
 
