@@ -276,7 +276,8 @@ struct epcis_writer;		/* opaque */
  * Start a document on `f` (named `name` in messages): the root, the
  * header (SBDH when sender and receiver are given; EPCIS 1.2 needs them
  * for master data or the statement), EPCISBody and EventList.  Nothing
- * is buffered beyond libxml2's output buffer: memory stays constant.
+ * is buffered beyond libxml2's output buffer and the bytes of one event
+ * (reused): memory stays constant, the size of the biggest event.
  * Ownership: *out is the caller's, freed with epcis_writer_free(); `f`
  * and everything in `o` are borrowed for the writer's life.
  * Errors: DIAG_INPUT (options that the version cannot carry), DIAG_SYSTEM.
@@ -290,8 +291,10 @@ int	epcis_writer_open(struct epcis_writer **out, FILE *f, const char *name,
  * event_id, read_point, biz_location, parent_id, epcs, biz_tx, sources,
  * dests, lot, expiry, the error declaration and attrs; the rest is
  * ignored).  Element order and 1.2 wrappers follow the version's XSD.
+ * The bytes are those of libxml2's xmlTextWriter writing the elements one
+ * by one (its escaping and indentation), composed without it for speed.
  * Errors: DIAG_INPUT (a field the event type or version cannot carry),
- * DIAG_SYSTEM (write error).
+ * DIAG_SYSTEM (write error, no memory).
  */
 int	epcis_writer_event(struct epcis_writer *w, const struct epcis_event *ev,
 	    struct diag *d);

@@ -332,8 +332,17 @@ item(struct run *r, const struct items_item *it, const char *name,
 	    sizeof(epc), NULL, d) != 0)
 		goto bad;
 	if (r->k->group == G_ILMD) {
-		lot = gs1_msg_find(&it->msg, "10");
-		exp = gs1_msg_find(&it->msg, "17");
+		/* one pass over the few elements for both AIs */
+		for (size_t i = 0; i < it->msg.n; i++) {
+			const struct gs1_element *e = &it->msg.el[i];
+
+			if (e->ai[0] == '1' && e->ai[2] == '\0') {
+				if (e->ai[1] == '0' && lot == NULL)
+					lot = e;
+				else if (e->ai[1] == '7' && exp == NULL)
+					exp = e;
+			}
+		}
 		if (exp != NULL && (exp->len != 6 ||
 		    memcmp(exp->value, r->yymmdd, 6) != 0)) {
 			struct gs1_date dt;

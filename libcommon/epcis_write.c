@@ -2,7 +2,9 @@
  * epcis_write: the streaming EPCIS document writer (libxml2
  * xmlTextWriter over a FILE): EPCIS 1.2 (default, as US trading partners
  * exchange today) and 2.0 XML, with the SBDH, master data and the GS1 US
- * DSCSA header elements.
+ * DSCSA header elements.  The document frame goes through xmlTextWriter;
+ * each event is composed in one buffer with the same bytes and written
+ * raw (see "Events are composed here" below for why).
  *
  * Element order is the XSDs' (schemas/epcis-1.2/EPCglobal-epcis-1_2.xsd
  * and schemas/epcis-2.0/EPCglobal-epcis-2_0.xsd):
@@ -55,9 +57,11 @@ struct epcis_writer {
 	bool		 io_error;
 	int		 io_errno;
 	bool		 closed;
-	/* one epc list as bytes, reused (its size is one event's) */
+	/* one event as bytes, reused: memory is the biggest event's */
 	char		*run;
-	size_t		 runcap;
+	size_t		 runlen, runcap;
+	bool		 nomem;
+	unsigned long	 nevents;
 };
 
 static int
@@ -100,16 +104,6 @@ static const xmlChar *
 u(const char *s)
 {
 	return (const xmlChar *)s;
-}
-
-static int
-elem(struct epcis_writer *w, const char *name, const char *text,
-    struct diag *d)
-{
-	if (text == NULL)
-		return 0;
-	X(xmlTextWriterWriteElement(w->w, u(name), u(text)));
-	return 0;
 }
 
 static int
@@ -302,249 +296,401 @@ epcis_writer_open(struct epcis_writer **out, FILE *f, const char *name,
 }
 
 /*
- * The bytes xmlEncodeSpecialChars() turns into references in text; EPC
- * URIs percent-escape all of them (EPC TDS 2.0 section 6.3: '"', '&', '<',
- * '>' in a serial are %22, %26, %3C, %3E), so an epc value is copied
- * as it is.
+ * Events are composed here, not element by element through xmlTextWriter:
+ * the writer's per-call work (its node stack, state checks, escaping
+ * through a temporary copy, many small buffer writes) was most of the time
+ * of a big document (callgrind: 4,450 instructions per epc element).  An
+ * event is built in w->run with the bytes xmlTextWriter would give (its
+ * escaping, its indentation: one element a line, INDENT per level) and
+ * handed to xmlTextWriterWriteRawLen() once.  The unit test
+ * test_epcis_write "events: the bytes xmlTextWriter writes" holds the two
+ * to the same bytes.
+ *
+ * Text is escaped as xmlEncodeSpecialChars() does; EPC URIs percent-escape
+ * all of these bytes (EPC TDS 2.0 section 6.3), so an epc is one memcpy().
+ * Attribute values as xmlBufAttrSerializeTxtContent() does (what
+ * xmlTextWriterWriteAttribute() uses without a document): also TAB, LF,
+ * CR, and every non-ASCII character as a hexadecimal character reference.
  */
+#define TEXT_SPECIAL	"&<>\"\r"
+
 static const char *const xml_ref[256] = {
 	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;",
-	['\r'] = "&#13;",
+	['\r'] = "&#13;", ['\n'] = "&#10;", ['\t'] = "&#9;",
 };
 
-/* Room for `n` more bytes in w->run (holding `len`); -1: no memory. */
-static int
-run_room(struct epcis_writer *w, size_t len, size_t n)
+/* Room for `n` more bytes in w->run; false (and w->nomem) if none. */
+static bool
+room(struct epcis_writer *w, size_t n)
 {
 	size_t cap = w->runcap;
 	char *p;
 
-	if (n <= cap - len)
-		return 0;
-	if (n > SIZE_MAX / 2 - len)
-		return -1;
-	while (n > cap - len)
-		cap = cap == 0 ? 4096 : cap * 2;
-	if ((p = realloc(w->run, cap)) == NULL)
-		return -1;
+	if (n <= cap - w->runlen)
+		return true;
+	if (w->nomem || n > SIZE_MAX / 2 - w->runlen) {
+		w->nomem = true;
+		return false;
+	}
+	while (n > cap - w->runlen)
+		cap = cap == 0 ? 8192 : cap * 2;
+	if ((p = realloc(w->run, cap)) == NULL) {
+		w->nomem = true;
+		return false;
+	}
 	w->run = p;
 	w->runcap = cap;
-	return 0;
+	return true;
+}
+
+static void
+put(struct epcis_writer *w, const char *s, size_t n)
+{
+	if (!room(w, n))
+		return;
+	memcpy(w->run + w->runlen, s, n);
+	w->runlen += n;
+}
+
+static void
+puts_lit(struct epcis_writer *w, const char *s)
+{
+	put(w, s, strlen(s));
+}
+
+/* A new line at `depth` (with indentation only). */
+static void
+nl(struct epcis_writer *w, int depth)
+{
+	static const char sp[] = "\n" INDENT INDENT INDENT INDENT INDENT
+	    INDENT INDENT INDENT;
+
+	if (w->o.indent)
+		put(w, sp, 1 + (size_t)depth * (sizeof(INDENT) - 1));
+}
+
+static void
+put_text(struct epcis_writer *w, const char *s)
+{
+	for (;;) {
+		size_t n = strcspn(s, TEXT_SPECIAL);
+
+		put(w, s, n);
+		s += n;
+		if (*s == '\0')
+			return;
+		puts_lit(w, xml_ref[(unsigned char)*s++]);
+	}
+}
+
+/* Is c a Char of XML 1.0 section 2.2 (libxml2's IS_CHAR)? */
+static bool
+xml_char(unsigned long c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD ||
+	    (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+	    (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+static void
+put_charref(struct epcis_writer *w, unsigned long c)
+{
+	char ref[16];
+	int n = snprintf(ref, sizeof(ref), "&#x%lX;", c);
+
+	if (n > 0 && (size_t)n < sizeof(ref))
+		put(w, ref, (size_t)n);
+}
+
+/* ` name="value"`, the value escaped for an attribute. */
+static void
+put_attr(struct epcis_writer *w, const char *name, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	put(w, " ", 1);
+	puts_lit(w, name);
+	put(w, "=\"", 2);
+	while (*s != '\0') {
+		const unsigned char *p = s;
+		unsigned long c;
+		size_t l;
+
+		while (*p >= 0x20 && *p < 0x80 && xml_ref[*p] == NULL)
+			p++;
+		put(w, (const char *)s, (size_t)(p - s));
+		s = p;
+		if (*s == '\0')
+			break;
+		if (*s < 0x80 || s[1] == '\0') {	/* as libxml2 */
+			if (xml_ref[*s] != NULL)
+				puts_lit(w, xml_ref[*s]);
+			else
+				put(w, (const char *)s, 1);
+			s++;
+			continue;
+		}
+		/*
+		 * UTF-8, decoded as libxml2 decodes it (without checking the
+		 * continuation bytes); a bad byte alone; a sequence cut short
+		 * by the end of the string (libxml2 reads past it) is bad.
+		 */
+		l = *s < 0xC0 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : *s < 0xF8 ?
+		    4 : 1;
+		c = l == 1 ? 0 : l == 2 ? *s & 0x1F : l == 3 ? *s & 0x0F :
+		    *s & 0x07;
+		for (size_t k = 1; k < l; k++) {
+			if (s[k] == '\0') {
+				l = 1;
+				break;
+			}
+			c = c << 6 | (s[k] & 0x3F);
+		}
+		if (l == 1 || !xml_char(c)) {
+			put_charref(w, *s);
+			s++;
+		} else {
+			put_charref(w, c);
+			s += l;
+		}
+	}
+	put(w, "\"", 1);
+}
+
+/* <name>text</name> on a line at `depth`; nothing if text is NULL. */
+static void
+text_elem(struct epcis_writer *w, int depth, const char *name,
+    const char *text)
+{
+	if (text == NULL)
+		return;
+	nl(w, depth);
+	put(w, "<", 1);
+	puts_lit(w, name);
+	put(w, ">", 1);
+	put_text(w, text);
+	put(w, "</", 2);
+	puts_lit(w, name);
+	put(w, ">", 1);
+}
+
+static void
+open_tag(struct epcis_writer *w, int depth, const char *name)
+{
+	nl(w, depth);
+	put(w, "<", 1);
+	puts_lit(w, name);
+	put(w, ">", 1);
+}
+
+static void
+close_tag(struct epcis_writer *w, int depth, const char *name)
+{
+	nl(w, depth);
+	put(w, "</", 2);
+	puts_lit(w, name);
+	put(w, ">", 1);
 }
 
 /*
  * An epcList or childEPCs: the one part of a document that grows with its
- * items.  The start tag goes through xmlTextWriter; the epc elements are
- * composed here and written with one xmlTextWriterWriteRawLen(), escaped
- * as xmlTextWriterWriteElement() escapes them and indented as it indents
- * (one element a line, INDENT per level), so the bytes are the same as
- * element-by-element writing gives, at a small part of its cost: the
- * writer's per-call work (its node stack, state checks and escaping
- * through a temporary copy) is most of the time of a big document.
+ * items, so its loop does the least: one room() and three memcpy()s per
+ * epc when nothing needs escaping.
  */
-static int
-epc_list(struct epcis_writer *w, const char *name, size_t n,
-    const char *const *v, struct diag *d)
+static void
+epc_list(struct epcis_writer *w, int depth, const char *name, size_t n,
+    const char *const *v)
 {
-	static const char ind[] = "\n" INDENT INDENT INDENT INDENT INDENT;
-	size_t il = w->o.indent ? sizeof(ind) - 1 : 0, len = 0;
+	static const char sp[] = "\n" INDENT INDENT INDENT INDENT INDENT
+	    INDENT INDENT INDENT;
+	size_t il = w->o.indent ? 1 + (size_t)(depth + 1) *
+	    (sizeof(INDENT) - 1) : 0;
 
-	_Static_assert(sizeof(ind) - 1 == 1 + 2 * (EVENT_DEPTH + 2),
-	    "an epc is two levels below its event");
-
-	if (start(w, name, d))
-		return -1;
-	if (n == 0)
-		return end(w, d);
+	if (n == 0) {
+		nl(w, depth);
+		put(w, "<", 1);
+		puts_lit(w, name);
+		put(w, "/>", 2);
+		return;
+	}
+	open_tag(w, depth, name);
 	for (size_t i = 0; i < n; i++) {
-		const unsigned char *s = (const unsigned char *)v[i];
-		size_t sl = strlen(v[i]);
+		size_t sl = strcspn(v[i], TEXT_SPECIAL);
 
-		/* 11: <epc></epc>; a reference is at most 6 bytes */
-		if (sl > (SIZE_MAX - il - 11) / 6 ||
-		    run_room(w, len, il + 11 + 6 * sl) != 0)
-			return diag_system(d, "out of memory");
-		memcpy(w->run + len, ind, il);
-		len += il;
-		memcpy(w->run + len, "<epc>", 5);
-		len += 5;
-		for (size_t k = 0; k < sl; k++) {
-			const char *ref = xml_ref[s[k]];
-
-			if (ref == NULL)
-				w->run[len++] = (char)s[k];
-			else {
-				size_t rl = strlen(ref);
-
-				memcpy(w->run + len, ref, rl);
-				len += rl;
-			}
+		if (v[i][sl] != '\0') {
+			text_elem(w, depth + 1, "epc", v[i]);
+			continue;
 		}
-		memcpy(w->run + len, "</epc>", 6);
-		len += 6;
+		if (!room(w, il + sl + 11))
+			return;
+		memcpy(w->run + w->runlen, sp, il);
+		memcpy(w->run + w->runlen + il, "<epc>", 5);
+		memcpy(w->run + w->runlen + il + 5, v[i], sl);
+		memcpy(w->run + w->runlen + il + 5 + sl, "</epc>", 6);
+		w->runlen += il + sl + 11;
 	}
-	/* the end tag's line: xmlTextWriter indents nothing after raw text */
-	if (w->o.indent) {
-		if (run_room(w, len, 1 + 2 * (EVENT_DEPTH + 1)) != 0)
-			return diag_system(d, "out of memory");
-		memcpy(w->run + len, ind, 1 + 2 * (EVENT_DEPTH + 1));
-		len += 1 + 2 * (EVENT_DEPTH + 1);
-	}
-	if (len > INT_MAX)
-		return diag_input(d, "%s: too big for one event", name);
-	X(xmlTextWriterWriteRawLen(w->w, (const xmlChar *)w->run, (int)len));
-	return end(w, d);
+	close_tag(w, depth, name);
 }
 
-static int
-ref_list(struct epcis_writer *w, const char *list, const char *item,
-    size_t n, const struct epcis_ref *v, struct diag *d)
+static void
+ref_list(struct epcis_writer *w, int depth, const char *list,
+    const char *item, size_t n, const struct epcis_ref *v)
 {
 	if (n == 0)
-		return 0;
-	if (start(w, list, d))
-		return -1;
+		return;
+	open_tag(w, depth, list);
 	for (size_t i = 0; i < n; i++) {
-		if (start(w, item, d))
-			return -1;
+		nl(w, depth + 1);
+		put(w, "<", 1);
+		puts_lit(w, item);
 		if (v[i].type != NULL)
-			X(xmlTextWriterWriteAttribute(w->w, u("type"),
-			    u(v[i].type)));
-		X(xmlTextWriterWriteString(w->w, u(v[i].id)));
-		if (end(w, d))
-			return -1;
+			put_attr(w, "type", v[i].type);
+		put(w, ">", 1);
+		put_text(w, v[i].id);
+		put(w, "</", 2);
+		puts_lit(w, item);
+		put(w, ">", 1);
 	}
-	return end(w, d);
+	close_tag(w, depth, list);
 }
 
-static int
-id_elem(struct epcis_writer *w, const char *name, const char *id,
-    struct diag *d)
+static void
+id_elem(struct epcis_writer *w, int depth, const char *name, const char *id)
 {
 	if (id == NULL)
-		return 0;
-	if (start(w, name, d) || elem(w, "id", id, d) || end(w, d))
-		return -1;
-	return 0;
+		return;
+	open_tag(w, depth, name);
+	text_elem(w, depth + 1, "id", id);
+	close_tag(w, depth, name);
 }
 
-static int
-error_declaration(struct epcis_writer *w, const struct epcis_event *ev,
-    struct diag *d)
+static void
+error_declaration(struct epcis_writer *w, int depth,
+    const struct epcis_event *ev)
 {
 	if (ev->error_time == NULL)
-		return 0;
-	if (start(w, "errorDeclaration", d) ||
-	    elem(w, "declarationTime", ev->error_time, d) ||
-	    elem(w, "reason", ev->error_reason, d))
-		return -1;
+		return;
+	open_tag(w, depth, "errorDeclaration");
+	text_elem(w, depth + 1, "declarationTime", ev->error_time);
+	text_elem(w, depth + 1, "reason", ev->error_reason);
 	if (ev->ncorrective > 0) {
-		if (start(w, "correctiveEventIDs", d))
-			return -1;
+		open_tag(w, depth + 1, "correctiveEventIDs");
 		for (size_t i = 0; i < ev->ncorrective; i++)
-			if (elem(w, "correctiveEventID", ev->corrective[i], d))
-				return -1;
-		if (end(w, d))
-			return -1;
+			text_elem(w, depth + 2, "correctiveEventID",
+			    ev->corrective[i]);
+		close_tag(w, depth + 1, "correctiveEventIDs");
 	}
-	return end(w, d);
+	close_tag(w, depth, "errorDeclaration");
 }
 
 /* The per-item attributes, grouped by EPC in the order given. */
-static int
-item_attrs(struct epcis_writer *w, const struct epcis_event *ev,
-    struct diag *d)
+static void
+item_attrs(struct epcis_writer *w, int depth, const struct epcis_event *ev)
 {
-	const xmlChar *p = u("dscsa");
-
 	for (size_t i = 0; i < ev->nattr; ) {
 		const char *epc = ev->attrs[i].epc;
 
-		X(xmlTextWriterStartElementNS(w->w, p, u("item"), NULL));
-		X(xmlTextWriterWriteAttribute(w->w, u("epc"), u(epc)));
+		nl(w, depth);
+		put(w, "<dscsa:item", 11);
+		put_attr(w, "epc", epc);
+		put(w, ">", 1);
 		for (; i < ev->nattr && strcmp(ev->attrs[i].epc, epc) == 0; i++) {
-			X(xmlTextWriterStartElementNS(w->w, p, u("attr"), NULL));
-			X(xmlTextWriterWriteAttribute(w->w, u("name"),
-			    u(ev->attrs[i].key)));
-			X(xmlTextWriterWriteString(w->w, u(ev->attrs[i].value)));
-			X(xmlTextWriterEndElement(w->w));
+			nl(w, depth + 1);
+			put(w, "<dscsa:attr", 11);
+			put_attr(w, "name", ev->attrs[i].key);
+			put(w, ">", 1);
+			put_text(w, ev->attrs[i].value);
+			put(w, "</dscsa:attr>", 13);
 		}
-		X(xmlTextWriterEndElement(w->w));
+		close_tag(w, depth, "dscsa:item");
 	}
-	return 0;
 }
 
 int
 epcis_writer_event(struct epcis_writer *w, const struct epcis_event *ev,
     struct diag *d)
 {
-	bool v2 = w->o.version == EPCIS_V2_0, agg;
-	bool ext;
+	bool v2 = w->o.version == EPCIS_V2_0, agg, ext;
+	const char *type;
+	int e = EVENT_DEPTH, c = EVENT_DEPTH + 1;
 
 	if (ev->type != EPCIS_OBJECT && ev->type != EPCIS_AGGREGATION)
 		return diag_input(d, "the writer makes ObjectEvent and "
 		    "AggregationEvent only");
 	agg = ev->type == EPCIS_AGGREGATION;
+	type = epcis_event_type_name(ev->type);
 	if (ev->event_time == NULL || ev->action == NULL)
 		return diag_input(d, "an event needs eventTime and action");
 	if (agg && (ev->lot != NULL || ev->expiry != NULL))
 		return diag_input(d, "an AggregationEvent has no ILMD");
-	if (start(w, epcis_event_type_name(ev->type), d) ||
-	    elem(w, "eventTime", ev->event_time, d) ||
-	    elem(w, "eventTimeZoneOffset", ev->event_time_zone_offset != NULL ?
-	    ev->event_time_zone_offset : "+00:00", d))
-		return -1;
+	w->runlen = 0;
+	open_tag(w, e, type);
+	text_elem(w, c, "eventTime", ev->event_time);
+	text_elem(w, c, "eventTimeZoneOffset",
+	    ev->event_time_zone_offset != NULL ?
+	    ev->event_time_zone_offset : "+00:00");
 	if (ev->event_id != NULL || ev->error_time != NULL) {
-		if ((!v2 && start(w, "baseExtension", d)) ||
-		    elem(w, "eventID", ev->event_id, d) ||
-		    error_declaration(w, ev, d) || (!v2 && end(w, d)))
-			return -1;
+		int b = v2 ? c : c + 1;
+
+		if (!v2)
+			open_tag(w, c, "baseExtension");
+		text_elem(w, b, "eventID", ev->event_id);
+		error_declaration(w, b, ev);
+		if (!v2)
+			close_tag(w, c, "baseExtension");
 	}
 	if (agg) {
-		if (elem(w, "parentID", ev->parent_id, d) ||
-		    epc_list(w, "childEPCs", ev->nepc, ev->epcs, d))
-			return -1;
-	} else if (epc_list(w, "epcList", ev->nepc, ev->epcs, d))
-		return -1;
-	if (elem(w, "action", ev->action, d) ||
-	    elem(w, "bizStep", ev->biz_step, d) ||
-	    elem(w, "disposition", ev->disposition, d) ||
-	    id_elem(w, "readPoint", ev->read_point, d) ||
-	    id_elem(w, "bizLocation", ev->biz_location, d) ||
-	    ref_list(w, "bizTransactionList", "bizTransaction", ev->nbiz_tx,
-	    ev->biz_tx, d))
-		return -1;
+		text_elem(w, c, "parentID", ev->parent_id);
+		epc_list(w, c, "childEPCs", ev->nepc, ev->epcs);
+	} else
+		epc_list(w, c, "epcList", ev->nepc, ev->epcs);
+	text_elem(w, c, "action", ev->action);
+	text_elem(w, c, "bizStep", ev->biz_step);
+	text_elem(w, c, "disposition", ev->disposition);
+	id_elem(w, c, "readPoint", ev->read_point);
+	id_elem(w, c, "bizLocation", ev->biz_location);
+	ref_list(w, c, "bizTransactionList", "bizTransaction", ev->nbiz_tx,
+	    ev->biz_tx);
 	ext = ev->nsource > 0 || ev->ndest > 0 || ev->lot != NULL ||
 	    ev->expiry != NULL;
-	if (ext && !v2 && start(w, "extension", d))
-		return -1;
-	if (ref_list(w, "sourceList", "source", ev->nsource, ev->sources, d) ||
-	    ref_list(w, "destinationList", "destination", ev->ndest, ev->dests,
-	    d))
-		return -1;
-	if (ev->lot != NULL || ev->expiry != NULL) {
-		/* CBV 1.2 section 8.3.2: lotNumber, itemExpirationDate */
-		if (start(w, "ilmd", d))
-			return -1;
-		if (ev->lot != NULL)
-			X(xmlTextWriterWriteElementNS(w->w, u("cbvmda"),
-			    u("lotNumber"), NULL, u(ev->lot)));
-		if (ev->expiry != NULL)
-			X(xmlTextWriterWriteElementNS(w->w, u("cbvmda"),
-			    u("itemExpirationDate"), NULL, u(ev->expiry)));
-		if (end(w, d))
-			return -1;
+	if (ext) {
+		int x = v2 ? c : c + 1;
+
+		if (!v2)
+			open_tag(w, c, "extension");
+		ref_list(w, x, "sourceList", "source", ev->nsource,
+		    ev->sources);
+		ref_list(w, x, "destinationList", "destination", ev->ndest,
+		    ev->dests);
+		if (ev->lot != NULL || ev->expiry != NULL) {
+			/* CBV 1.2 section 8.3.2: lotNumber, itemExpirationDate */
+			open_tag(w, x, "ilmd");
+			text_elem(w, x + 1, "cbvmda:lotNumber", ev->lot);
+			text_elem(w, x + 1, "cbvmda:itemExpirationDate",
+			    ev->expiry);
+			close_tag(w, x, "ilmd");
+		}
+		if (!v2)
+			close_tag(w, c, "extension");
 	}
-	if (ext && !v2 && end(w, d))
-		return -1;
-	if (item_attrs(w, ev, d) || end(w, d))
-		return -1;
+	item_attrs(w, c, ev);
+	close_tag(w, e, type);
+	if (w->nomem)
+		return diag_system(d, "out of memory");
+	if (w->runlen > INT_MAX)
+		return diag_input(d, "an event of more than %d bytes", INT_MAX);
+	X(xmlTextWriterWriteRawLen(w->w, (const xmlChar *)w->run,
+	    (int)w->runlen));
+	w->nevents++;
 	return 0;
 }
 
 int
 epcis_writer_close(struct epcis_writer *w, struct diag *d)
 {
+	/* the line of </EventList>: nothing indents after raw bytes */
+	if (w->nevents > 0 && w->o.indent)
+		X(xmlTextWriterWriteRaw(w->w, u("\n" INDENT INDENT)));
 	if (end(w, d) || end(w, d))		/* EventList, EPCISBody */
 		return -1;
 	if (w->o.statement && w->o.version == EPCIS_V2_0 && statement(w, d))

@@ -443,7 +443,10 @@ test_event_bytes(void)
 	static const struct epcis_item_attr oattrs[] = {
 		{ "x&y<z>\"w'\r\n\tq", "k\"&<\t\n\r", "v\"&<>\t\n\r" },
 		{ "x&y<z>\"w'\r\n\tq", "k2", "" },
+		/* UTF-8 (2 and 4 bytes), bad bytes, a control character */
+		{ "x&y<z>\"w'\r\n\tq", "\xc3\xbc", "\xf0\x9f\x92\x8a\x01 \xed\xa0\x80" },
 		{ "urn:epc:id:sgtin:0312345.012345.7X2KQ9", "pos", "A07" },
+		{ "urn:epc:id:sgtin:0312345.012345.7X2KQ9", "b\x80\xf8", "v" },
 	};
 	static const struct epcis_ref orefs[] = {
 		{ "t\"&<\t\n\r", "i\"&<>\t\n\r" },
@@ -457,7 +460,7 @@ test_event_bytes(void)
 	ev[1].epcs = odd;
 	ev[1].lot = "L<&>\"\r";
 	ev[1].expiry = NULL;
-	ev[1].nattr = 3;
+	ev[1].nattr = sizeof(oattrs) / sizeof(oattrs[0]);
 	ev[1].attrs = oattrs;
 	ev[1].nbiz_tx = 2;
 	ev[1].biz_tx = orefs;
