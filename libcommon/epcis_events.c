@@ -4,6 +4,21 @@
  * (event type, action, CBV bizStep and disposition: CBV 1.2 sections 7.1,
  * 7.2; GS1 US DSCSA guideline R1.3 for commissioning, packing, shipping).
  *
+ * Checked against the CBV 2.0 vocabulary (GS1's CBV ontology, gs1/EPCIS
+ * Ontology/CBV.ttl, which gives for each disposition the business steps
+ * it goes with): destroyed with destroying; returned with receiving
+ * (also holding, shipping); recalled with holding (also staging_outbound,
+ * storing); inactive with decommissioning; dispensed with dispensing.
+ * Destroying ends an object's life ("should not be the subject of
+ * subsequent events"), so its action is DELETE, as for decommissioning.
+ * void_shipping names no disposition in CBV 2.0; without one, the
+ * presumed disposition would stay in_transit (EPCIS, DispositionID: "the
+ * disposition is assumed to hold true until another event indicates a
+ * change"), so void-shipping writes in_progress, which is also what the
+ * TraceLink network requires of an EPCIS 1.2 void shipment (its "Void
+ * Shipment (EPCIS v1.2)" errors: action OBSERVE, bizStep void_shipping,
+ * disposition in_progress).
+ *
  * Invariants:
  *
  *  1. Memory is one event: items are gathered into a batch of at most
@@ -61,8 +76,8 @@ static const struct kind {
 	    true },
 	{ "return", EPCIS_OBJECT, "OBSERVE", "receiving", "returned", G_NONE,
 	    true },
-	{ "void-shipping", EPCIS_OBJECT, "OBSERVE", "void_shipping", NULL,
-	    G_NONE, true },
+	{ "void-shipping", EPCIS_OBJECT, "OBSERVE", "void_shipping",
+	    "in_progress", G_NONE, true },
 };
 
 static const struct kind *
