@@ -209,6 +209,17 @@ gs1_check_digit(const char *digits, size_t len)
 	return (char)('0' + (10 - (3 * s3 + s1) % 10) % 10);
 }
 
+/* The mod-10 check digit of digits already checked to be digits. */
+static enum gs1_lint
+csum_digits(const char *s, size_t len, size_t *pos, size_t *elen)
+{
+	if (len < 2)
+		return blame(GS1_LINT_TOO_SHORT_CHECK, 0, len, pos, elen);
+	if (gs1_check_digit(s, len - 1) != s[len - 1])
+		return blame(GS1_LINT_CHECK_DIGIT, len - 1, 1, pos, elen);
+	return GS1_LINT_OK;
+}
+
 static enum gs1_lint
 lint_csum(const char *s, size_t len, size_t *pos, size_t *elen)
 {
@@ -216,11 +227,7 @@ lint_csum(const char *s, size_t len, size_t *pos, size_t *elen)
 
 	if ((r = digits_only(s, len, pos, elen)) != GS1_LINT_OK)
 		return r;
-	if (len < 2)
-		return blame(GS1_LINT_TOO_SHORT_CHECK, 0, len, pos, elen);
-	if (gs1_check_digit(s, len - 1) != s[len - 1])
-		return blame(GS1_LINT_CHECK_DIGIT, len - 1, 1, pos, elen);
-	return GS1_LINT_OK;
+	return csum_digits(s, len, pos, elen);
 }
 
 /*
@@ -308,8 +315,8 @@ days_in_month(unsigned y, unsigned m)
  * year is taken as 20YY: a leap year in 2000-2099 exactly when YY % 4 == 0.
  */
 static enum gs1_lint
-lint_date(const char *s, size_t len, size_t ylen, bool day00, size_t *pos,
-    size_t *elen)
+lint_date(const char *s, size_t len, size_t ylen, bool day00, bool digits,
+    size_t *pos, size_t *elen)
 {
 	enum gs1_lint r;
 	unsigned y, m, dd;
@@ -318,7 +325,7 @@ lint_date(const char *s, size_t len, size_t ylen, bool day00, size_t *pos,
 		return blame(GS1_LINT_DATE_SHORT, 0, len, pos, elen);
 	if (len > ylen + 4)
 		return blame(GS1_LINT_DATE_LONG, 0, len, pos, elen);
-	if ((r = digits_only(s, len, pos, elen)) != GS1_LINT_OK)
+	if (!digits && (r = digits_only(s, len, pos, elen)) != GS1_LINT_OK)
 		return r;
 	y = num(s, ylen);
 	if (ylen == 2)
@@ -742,7 +749,7 @@ lint_couponcode(const char *s, size_t len, size_t *pos, size_t *elen)
 			if (len - p < 6)
 				return blame(GS1_LINT_COUPON_TRUNCATED, p,
 				    len - p, pos, elen);
-			if (lint_date(s + p, 6, 2, false, &dp, &dl) !=
+			if (lint_date(s + p, 6, 2, false, false, &dp, &dl) !=
 			    GS1_LINT_OK)
 				return blame(GS1_LINT_COUPON_DATE, p, 6, pos,
 				    elen);
@@ -935,13 +942,13 @@ gs1_lint_run(enum gs1_linter id, const char *s, size_t len, size_t *pos,
 			return blame(GS1_LINT_NOT_YES_NO, 0, len, pos, elen);
 		return GS1_LINT_OK;
 	case GS1_LINTER_YYMMD0:
-		return lint_date(s, len, 2, true, pos, elen);
+		return lint_date(s, len, 2, true, false, pos, elen);
 	case GS1_LINTER_YYMMDD:
-		return lint_date(s, len, 2, false, pos, elen);
+		return lint_date(s, len, 2, false, false, pos, elen);
 	case GS1_LINTER_YYYYMMD0:
-		return lint_date(s, len, 4, true, pos, elen);
+		return lint_date(s, len, 4, true, false, pos, elen);
 	case GS1_LINTER_YYYYMMDD:
-		return lint_date(s, len, 4, false, pos, elen);
+		return lint_date(s, len, 4, false, false, pos, elen);
 	case GS1_LINTER_ZERO:
 		for (size_t i = 0; i < len; i++)
 			if (s[i] != '0')
@@ -965,6 +972,32 @@ gs1_lint_by_name(const char *name, const char *s, size_t len, size_t *pos,
 	return -1;
 }
 
+/*
+ * gs1_lint_run() over a component of cset N, whose bytes are known to be
+ * digits: the linters that would check that again skip it.
+ */
+static enum gs1_lint
+lint_run_digits(enum gs1_linter id, const char *s, size_t len, size_t *pos,
+    size_t *elen)
+{
+	switch (id) {
+	case GS1_LINTER_CSETNUMERIC:
+		return GS1_LINT_OK;
+	case GS1_LINTER_CSUM:
+		return csum_digits(s, len, pos, elen);
+	case GS1_LINTER_YYMMD0:
+		return lint_date(s, len, 2, true, true, pos, elen);
+	case GS1_LINTER_YYMMDD:
+		return lint_date(s, len, 2, false, true, pos, elen);
+	case GS1_LINTER_YYYYMMD0:
+		return lint_date(s, len, 4, true, true, pos, elen);
+	case GS1_LINTER_YYYYMMDD:
+		return lint_date(s, len, 4, false, true, pos, elen);
+	default:
+		return gs1_lint_run(id, s, len, pos, elen);
+	}
+}
+
 enum gs1_lint
 gs1_check_value(const struct gs1_ai *a, const char *v, size_t len,
     size_t *pos, size_t *elen)
@@ -986,40 +1019,35 @@ gs1_check_value(const struct gs1_ai *a, const char *v, size_t len,
 	if (len > a->maxlen)
 		return blame(GS1_LINT_TOO_LONG, a->maxlen, len - a->maxlen,
 		    pos, elen);
-	for (size_t c = 0; c < a->ncomp && off < len; c++) {
-		const struct gs1_comp *k = &a->comp[c];
+	for (const struct gs1_comp *k = a->comp; k < a->comp + a->ncomp &&
+	    off < len; k++) {
 		size_t n = len - off < k->max ? len - off : k->max;
 		const char *p = v + off;
-		uint8_t bit;
-		enum gs1_lint code;
 
 		if (n < k->min)
 			return blame(GS1_LINT_TOO_SHORT, off, n, pos, elen);
-		switch (k->cset) {
-		case 'N':
-			bit = GS1_CC_N;
-			code = GS1_LINT_NOT_DIGIT;
-			break;
-		case 'Y':
-			bit = GS1_CC_Y;
-			code = GS1_LINT_NOT_CSET39;
-			break;
-		case 'Z':
-			bit = 0;
-			code = GS1_LINT_NOT_CSET64;
-			break;
-		default:
-			bit = GS1_CC_X;
-			code = GS1_LINT_NOT_CSET82;
-			break;
+		if (k->cset == 'N') {
+			/* Digits: the linters need not check that again. */
+			r = all_digits(p, n) ? GS1_LINT_OK :
+			    digits_only(p, n, pos, elen);
+			for (size_t l = 0; r == GS1_LINT_OK && l < k->nlint;
+			    l++)
+				r = lint_run_digits((enum gs1_linter)k->lint[l],
+				    p, n, pos, elen);
+		} else {
+			if (k->cset == 'Y')
+				r = cset_only(p, n, GS1_CC_Y,
+				    GS1_LINT_NOT_CSET39, pos, elen);
+			else if (k->cset == 'Z')
+				r = lint_cset64(p, n, pos, elen);
+			else
+				r = cset_only(p, n, GS1_CC_X,
+				    GS1_LINT_NOT_CSET82, pos, elen);
+			for (size_t l = 0; r == GS1_LINT_OK && l < k->nlint;
+			    l++)
+				r = gs1_lint_run((enum gs1_linter)k->lint[l],
+				    p, n, pos, elen);
 		}
-		if (bit != 0)
-			r = cset_only(p, n, bit, code, pos, elen);
-		else
-			r = lint_cset64(p, n, pos, elen);
-		for (size_t l = 0; r == GS1_LINT_OK && l < k->nlint; l++)
-			r = gs1_lint_run((enum gs1_linter)k->lint[l], p, n,
-			    pos, elen);
 		if (r != GS1_LINT_OK) {
 			*pos += off;
 			return r;

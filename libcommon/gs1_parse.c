@@ -224,13 +224,31 @@ parse_bracketed(struct gs1_msg *m, const char *s, size_t len, char open,
 }
 
 /*
- * Unbracketed element strings from s[0], FNC1 written as GS or '^'.
- * `base` is the offset of s in the whole input (for src_off).
+ * The first separator (GS, or '^' if `caret`) in s[from .. to), or `to`.
+ */
+static size_t
+find_sep(const char *s, size_t from, size_t to, bool caret)
+{
+	const char *p;
+
+	if (!caret) {
+		p = memchr(s + from, GS, to - from);
+		return p != NULL ? (size_t)(p - s) : to;
+	}
+	while (from < to && s[from] != GS && s[from] != '^')
+		from++;
+	return from;
+}
+
+/*
+ * Unbracketed element strings from s[0], FNC1 written as GS or '^' (the
+ * caller may promise that there is no '^': caret false).  `base` is the
+ * offset of s in the whole input (for src_off).
  */
 static int
 parse_raw(struct gs1_msg *m, const char *s, size_t len, size_t base,
-    const char *whole, size_t wlen, const struct gs1_parse_opts *o,
-    struct diag *d)
+    const char *whole, size_t wlen, bool caret,
+    const struct gs1_parse_opts *o, struct diag *d)
 {
 	size_t i = 0;
 
@@ -252,37 +270,31 @@ parse_raw(struct gs1_msg *m, const char *s, size_t len, size_t base,
 			i++;
 			continue;
 		}
-		if (len - i < 2 || (ailen = gs1_table_ai_len(m->table,
-		    s + i)) == 0)
+		if (len - i < 2 || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' ||
+		    s[i + 1] > '9' || (ailen = m->table->plen[(s[i] - '0') *
+		    10 + (s[i + 1] - '0')]) == 0)
 			return input_error(d, whole, wlen, base + i,
 			    len - i < 2 ? len - i : 2, "unknown AI");
 		if (len - i < ailen)
 			return input_error(d, whole, wlen, base + i, len - i,
 			    "AI cut short");
-		for (size_t k = i; k < i + ailen; k++)
+		for (size_t k = i + 2; k < i + ailen; k++)
 			if (s[k] < '0' || s[k] > '9')
 				return input_error(d, whole, wlen, base + i,
 				    ailen, "bad AI");
-		def = gs1_table_find(m->table, s + i, ailen);
+		def = gs1_table_find_digits(m->table, s + i, ailen);
 		if (def == NULL && !o->unknown_ais)
 			return input_error(d, whole, wlen, base + i, ailen,
 			    "unknown AI");
 		vstart = i + ailen;
 		if (def != NULL && !def->fnc1) {
 			vend = vstart + def->maxlen;
-			if (vend > len) {
+			if (vend > len)
 				vend = len;
-			} else {
-				for (size_t k = vstart; k < vend; k++)
-					if (s[k] == GS || s[k] == '^') {
-						vend = k;
-						break;
-					}
-			}
+			else
+				vend = find_sep(s, vstart, vend, caret);
 		} else {
-			vend = vstart;
-			while (vend < len && s[vend] != GS && s[vend] != '^')
-				vend++;
+			vend = find_sep(s, vstart, len, caret);
 			if (def != NULL && vend - vstart > def->maxlen) {
 				/* GenSpecs 7.8.5: never guess a split. */
 				return input_error(d, whole, wlen, base +
@@ -342,7 +354,9 @@ parse_scan(struct gs1_msg *m, const char *s, size_t len,
 			p++;
 			n--;
 		}
-		return parse_raw(m, p, n, (size_t)(p - s), s, len, o, d);
+		/* No '^' (refused above). */
+		return parse_raw(m, p, n, (size_t)(p - s), s, len, false, o,
+		    d);
 	}
 	if (memcmp(s, "]E0", 3) == 0 || memcmp(s, "]E4", 3) == 0) {
 		/* EAN-13 / UPC-A and EAN-8: a GTIN, zero-padded to 14. */
@@ -415,7 +429,7 @@ parse_any(struct gs1_msg *m, const char *s, size_t len,
 	case '(':
 		return parse_bracketed(m, s, len, '(', o, d);
 	case '^':
-		return parse_raw(m, s + 1, len - 1, 1, s, len, o, d);
+		return parse_raw(m, s + 1, len - 1, 1, s, len, true, o, d);
 	case ']':
 		return parse_scan(m, s, len, o, d);
 	case GS:
@@ -424,13 +438,13 @@ parse_any(struct gs1_msg *m, const char *s, size_t len,
 			    "scanner data without a symbology identifier "
 			    "(accepted in lenient mode)");
 		m->notes |= GS1_NOTE_NO_SYMBOLOGY_ID | GS1_NOTE_LEADING_GS;
-		return parse_raw(m, s + 1, len - 1, 1, s, len, o, d);
+		return parse_raw(m, s + 1, len - 1, 1, s, len, true, o, d);
 	case 'h':
 	case 'H':
 		return gs1_parse_dl(m, s, len, o, d);
 	default:
 		if (s[0] >= '0' && s[0] <= '9')
-			return parse_raw(m, s, len, 0, s, len, o, d);
+			return parse_raw(m, s, len, 0, s, len, true, o, d);
 		return input_error(d, s, len, 0, 1, "not a GS1 element string, "
 		    "scan data or Digital Link URI");
 	}

@@ -161,8 +161,14 @@ static bool
 pat_present(const struct gs1_msg *m, const struct present *pr,
     const struct gs1_pat *p, unsigned self)
 {
-	if (p->hi == p->lo || !any_in(pr->bits, p->lo, p->hi))
+	unsigned lo = p->lo;
+
+	if (p->hi - lo == 1) {		/* the common case: one entry */
+		if (((pr->bits[lo >> 6] >> (lo & 63)) & 1) == 0)
+			return false;
+	} else if (p->hi == lo || !any_in(pr->bits, lo, p->hi)) {
 		return false;
+	}
 	return (p->exact && (self == -1U || self < p->lo || self >= p->hi)) ||
 	    find_compiled(m, pr, p, self) >= 0;
 }
