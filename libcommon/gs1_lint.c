@@ -985,6 +985,11 @@ lint_run_digits(enum gs1_linter id, const char *s, size_t len, size_t *pos,
 		return GS1_LINT_OK;
 	case GS1_LINTER_CSUM:
 		return csum_digits(s, len, pos, elen);
+	case GS1_LINTER_GCPPOS1:
+	case GS1_LINTER_KEY:
+		return lint_gcp(s, len, 0, pos, elen);
+	case GS1_LINTER_GCPPOS2:
+		return lint_gcp(s, len, 1, pos, elen);
 	case GS1_LINTER_YYMMD0:
 		return lint_date(s, len, 2, true, true, pos, elen);
 	case GS1_LINTER_YYMMDD:

@@ -111,7 +111,7 @@ input_error(struct diag *d, const char *s, size_t len, size_t pos,
  * `src_off` is where the value starts in the input.
  */
 /* gs1_el_append() with the AI's entry already looked up (NULL: unknown). */
-static int
+static inline int
 append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
     size_t ailen, const char *v, size_t vlen, size_t src_off,
     bool unknown_ok, bool unescape, struct diag *d)
@@ -147,9 +147,12 @@ append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
 	}
 	out[n] = '\0';
 	e = &m->el[m->n];
-	for (size_t i = 0; i < ailen; i++)
-		e->ai[i] = ai[i];
-	e->ai[ailen] = '\0';
+	/* 2 to 4 digits (the parsers checked), without a loop. */
+	e->ai[0] = ai[0];
+	e->ai[1] = ai[1];
+	e->ai[2] = ailen > 2 ? ai[2] : '\0';
+	e->ai[3] = ailen > 3 ? ai[3] : '\0';
+	e->ai[4] = '\0';
 	if ((r = gs1_check_value(def, out, n, &pos, &elen)) != GS1_LINT_OK)
 		return gs1_value_error(d, "", e->ai, gs1_lint_str(r), out, n,
 		    pos, elen);

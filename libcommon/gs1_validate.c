@@ -123,7 +123,7 @@ present_init(struct present *pr, const struct gs1_msg *m, bool *dup)
 }
 
 /* Is an entry of [lo, hi) (not empty) present? */
-static bool
+static inline bool
 any_in(const uint64_t *bits, unsigned lo, unsigned hi)
 {
 	unsigned w = lo >> 6, wl = (hi - 1) >> 6;
@@ -157,7 +157,7 @@ find_compiled(const struct gs1_msg *m, const struct present *pr,
 }
 
 /* Does an element other than those of entry `self` match p? */
-static bool
+static inline bool
 pat_present(const struct gs1_msg *m, const struct present *pr,
     const struct gs1_pat *p, unsigned self)
 {
