@@ -69,12 +69,16 @@ out_write(void *ctx, const char *buf, int len)
 {
 	struct epcis_writer *w = ctx;
 
-	if (len <= 0)
-		return 0;
+	/*
+	 * A failed write is recorded, and the bytes are taken as written:
+	 * returning -1 would make libxml2 print "I/O error : write error"
+	 * on stderr, a second message beside ours (X() checks io_error).
+	 */
+	if (len <= 0 || w->io_error)
+		return len < 0 ? 0 : len;
 	if (fwrite(buf, 1, (size_t)len, w->f) != (size_t)len) {
 		w->io_error = true;
 		w->io_errno = errno;
-		return -1;
 	}
 	return len;
 }
@@ -98,7 +102,10 @@ werr(struct epcis_writer *w, struct diag *d)
 	return -1;
 }
 
-#define X(call)	do { if ((call) < 0) return werr(w, d); } while (0)
+#define X(call) do {						\
+	if ((call) < 0 || w->io_error)					\
+		return werr(w, d);					\
+} while (0)
 
 static const xmlChar *
 u(const char *s)
