@@ -120,7 +120,7 @@ digits8(const char *s)
 }
 
 /* Are s[0 .. len) all digits?  (Eight at a time from 8 bytes on.) */
-static bool
+static inline bool
 all_digits(const char *s, size_t len)
 {
 	size_t i = 0;
@@ -153,7 +153,7 @@ digits_only(const char *s, size_t len, size_t *pos, size_t *elen)
  * all bytes are ANDed first, four at a time; the first bad byte is looked
  * for only when there is one.
  */
-static enum gs1_lint
+static inline enum gs1_lint
 cset_only(const char *s, size_t len, uint8_t bit, enum gs1_lint code,
     size_t *pos, size_t *elen)
 {
@@ -209,13 +209,47 @@ gs1_check_digit(const char *digits, size_t len)
 	return (char)('0' + (10 - (3 * s3 + s1) % 10) % 10);
 }
 
+/*
+ * gs1_check_digit() of bytes known to be digits.  On little-endian
+ * machines eight at a time from the right: in each group the weights are
+ * 1, 3, 1, 3 ... by address (the rightmost digit of the data weighs 3),
+ * and one multiplication sums the weighted bytes into the top byte (at
+ * most 8 * 3 * 9 = 216 in any byte, so no carry crosses one).
+ */
+static char
+check_digit_of_digits(const char *digits, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	unsigned sum = 0, s3 = 0, s1 = 0;
+	size_t i = len;
+
+	for (; i >= 8; i -= 8) {
+		uint64_t x;
+
+		memcpy(&x, digits + i - 8, sizeof(x));
+		x -= 0x3030303030303030ULL;
+		sum += (unsigned)((x * 0x0103010301030103ULL) >> 56);
+	}
+	for (; i >= 2; i -= 2) {
+		s3 += (unsigned)(digits[i - 1] - '0');
+		s1 += (unsigned)(digits[i - 2] - '0');
+	}
+	if (i == 1)
+		s3 += (unsigned)(digits[0] - '0');
+	sum += 3 * s3 + s1;
+	return (char)('0' + (10 - sum % 10) % 10);
+#else
+	return gs1_check_digit(digits, len);
+#endif
+}
+
 /* The mod-10 check digit of digits already checked to be digits. */
 static enum gs1_lint
 csum_digits(const char *s, size_t len, size_t *pos, size_t *elen)
 {
 	if (len < 2)
 		return blame(GS1_LINT_TOO_SHORT_CHECK, 0, len, pos, elen);
-	if (gs1_check_digit(s, len - 1) != s[len - 1])
+	if (check_digit_of_digits(s, len - 1) != s[len - 1])
 		return blame(GS1_LINT_CHECK_DIGIT, len - 1, 1, pos, elen);
 	return GS1_LINT_OK;
 }

@@ -106,6 +106,21 @@ input_error(struct diag *d, const char *s, size_t len, size_t pos,
 	    to < len ? "..." : "");
 }
 
+/* memcpy() for the short values of element strings, overlapping moves. */
+static inline void
+copy_short(char *out, const char *v, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		memcpy(out, v, 8);
+		memcpy(out + n - 8, v + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(out, v, 4);
+		memcpy(out + n - 4, v + n - 4, 4);
+	} else {
+		memcpy(out, v, n);
+	}
+}
+
 /*
  * Append one element.  `unescape` turns "\(" into "(" (HRI form).
  * `src_off` is where the value starts in the input.
@@ -136,7 +151,7 @@ append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
 		    GS1_MAX_DATA);
 	out = m->data + m->datalen;
 	if (!unescape) {
-		memcpy(out, v, vlen);
+		copy_short(out, v, vlen);
 		n = vlen;
 	} else {
 		for (size_t i = 0; i < vlen; i++) {

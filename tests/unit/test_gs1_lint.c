@@ -315,6 +315,68 @@ test_check_digit(void)
 		    strlen(cases[i].digits)), cases[i].want);
 }
 
+/* Bytes next to the digits: '/' and ':' (0x2f, 0x3a), then others. */
+static char
+rep_bad(size_t i)
+{
+	static const char bad[] = "/:\x20\x7f\xb0\x3f\x00\xff";
+
+	return bad[i % (sizeof(bad) - 1)];
+}
+
+/*
+ * The csum linter (eight digits at a time on little-endian machines)
+ * against gs1_check_digit() (one at a time): every data length from 1 to
+ * 40, digit strings from a fixed-seed generator, the right check digit
+ * and each of the nine wrong ones; and the digits-only and class checks
+ * (eight and four bytes at a time) with one bad byte at every position.
+ */
+static void
+test_wide_checks(void)
+{
+	unsigned long long x = 0x9E3779B97F4A7C15ULL;
+	char s[48];
+	size_t pos, elen;
+	size_t row = 0;
+
+	for (size_t len = 2; len <= 41; len++) {
+		for (int rep = 0; rep < 25; rep++, row++) {
+			char cd;
+
+			for (size_t i = 0; i < len - 1; i++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				s[i] = (char)('0' + x % 10);
+			}
+			cd = gs1_check_digit(s, len - 1);
+			for (char c = '0'; c <= '9'; c++) {
+				s[len - 1] = c;
+				TEST_INT_EQ(row, gs1_lint_by_name("csum", s, len,
+				    &pos, &elen), c == cd ? GS1_LINT_OK :
+				    GS1_LINT_CHECK_DIGIT);
+			}
+		}
+	}
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t bad = 0; bad < len; bad++, row++) {
+			memset(s, '7', len);
+			s[bad] = rep_bad(bad);
+			TEST_INT_EQ(row, gs1_lint_by_name("csetnumeric", s, len,
+			    &pos, &elen), GS1_LINT_NOT_DIGIT);
+			TEST_INT_EQ(row, pos, bad);
+			memset(s, 'a', len);
+			s[bad] = ' ';
+			TEST_INT_EQ(row, gs1_lint_by_name("cset82", s, len,
+			    &pos, &elen), GS1_LINT_NOT_CSET82);
+			TEST_INT_EQ(row, pos, bad);
+		}
+		memset(s, '7', len);
+		TEST_INT_EQ(row, gs1_lint_by_name("csetnumeric", s, len, &pos,
+		    &elen), GS1_LINT_OK);
+	}
+}
+
 int
 main(void)
 {
@@ -324,6 +386,7 @@ main(void)
 		{ "every lint code has a row", test_coverage },
 		{ "character sets", test_charsets },
 		{ "check digit", test_check_digit },
+		{ "wide checks against the narrow ones", test_wide_checks },
 		{ NULL, NULL },
 	};
 
