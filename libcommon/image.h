@@ -158,7 +158,21 @@ struct image_dm_result {
 	char		pass_name[32];	/* "plain", "otsu", ...; "" if none */
 	double		ms;		/* wall time spent, milliseconds */
 	char		why[128];	/* NOT_GS1: the GS1 parser's message */
+	unsigned	features;	/* IMAGE_DM_ECI, ...: see below */
 };
+
+/*
+ * Features of a decoded symbol (ISO/IEC 16022 5.4, 5.6, 5.2.4.9), reported
+ * as they are, not acted on: an ECI designator (the data is not
+ * re-encoded), structured append (this symbol is one of several), reader
+ * programming, and the 05/06 macros (header and trailer are expanded in
+ * the data).  A symbol with ECI, structured append or reader programming
+ * is never valid GS1 for the cascade.
+ */
+#define IMAGE_DM_ECI			0x1u
+#define IMAGE_DM_STRUCTURED_APPEND	0x2u
+#define IMAGE_DM_READER_PROG		0x4u
+#define IMAGE_DM_MACRO			0x8u
 
 /*
  * Where a symbol we rendered ourselves sits in the bitmap: the top-left

@@ -50,6 +50,7 @@ enum prep {
 	PREP_SHARPEN,
 	PREP_DENOISE,
 	PREP_ROI,
+	PREP_GRID,
 };
 
 struct pass_def {
@@ -69,6 +70,7 @@ struct pass_def {
 static const struct pass_def passes[] = {
 	{ "roi", PREP_ROI, { 1, 0, 0, 0, true }, 2, 400, 0 },
 	{ "plain", PREP_NONE, { 1, 0, 0, 0, true }, 4, 0, 0 },
+	{ "grid", PREP_GRID, { 1, 0, 0, 0, false }, 1, 0, 0 },
 	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "shrink2", PREP_NONE, { 2, DmtxSymbolSquareAuto, 0, 0, true }, 1,
 	    400, 0 },
@@ -594,6 +596,9 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 		c->pass = todo[k];
 		if (p->prep == PREP_ROI) {
 			st = roi_pass(im, &p->dm, now + share, c, r, d);
+			use = NULL;
+		} else if (p->prep == PREP_GRID) {
+			st = dm_grid_pass(im, now + share, accept_cb, c, r, d);
 			use = NULL;
 		} else if (p->prep == PREP_NONE && im->stride == im->w) {
 			use = (struct image *)im;
