@@ -164,6 +164,9 @@ place_module(struct placer *p, int row, int col, int cw, int bit)
 		col += p->ncol;
 		row += 4 - ((p->ncol + 4) % 8);
 	}
+	/* Wraps past the bottom too in some DMRE sizes (ISO/IEC 21471). */
+	if (row >= p->nrow)
+		row -= p->nrow;
 	/* bit 0 is the most significant bit (F.2: "bit 1"). */
 	p->map[row * p->ncol + col] = 8 * cw + bit;
 }
