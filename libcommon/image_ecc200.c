@@ -321,6 +321,7 @@ gf_pow(const struct gf *g, unsigned e)
 
 #define RS_MAX_N	255
 #define RS_MAX_ECC	68	/* the largest per-block ecc (48x48, 96x96) */
+#define GMD_TRIES	8	/* Reed-Solomon tries per block */
 
 /* S_j = c(alpha^j), j = 1..ecc; c(x) = sum c[i] x^(n-1-i).  Any nonzero? */
 static bool
@@ -816,27 +817,40 @@ dm_ecc200_decode(const struct dm_size *sz, const unsigned char *grid,
 				order[j] = order[j - 1];
 				order[j - 1] = t;
 			}
-		/* f = 0 first, then more and more of the least sure (GMD). */
-		for (int f = 0; f <= eccb; f += 2) {
-			unsigned char work[RS_MAX_N];
-			int reserve = f == 0 ? (eccb <= 12 ? 1 : 2) : 3;
-			int e;
+		/*
+		 * Errors only first; then (GMD) the u least sure codewords as
+		 * erasures, u as many as are unsure (at most ecc - 3), then
+		 * one fewer at a time: at most GMD_TRIES tries in all.
+		 */
+		{
+			int u = 0, tries = 0;
 
-			if (f > 0 && (f > eccb - reserve ||
-			    bconf[order[f - 1]] >= opt->unsure_conf))
-				break;
-			for (int k = 0; k < f; k++)
-				era[k] = order[k];
-			memcpy(work, blk, (size_t)n);
-			if ((e = rs_correct(&g, work, n, eccb, era, f,
-			    reserve)) >= 0) {
-				memcpy(blk, work, (size_t)n);
-				r->errors += e;
-				r->erasures += f;
-				if (2 * e + f > r->ecc_used_max)
-					r->ecc_used_max = 2 * e + f;
-				best = e;
-				break;
+			while (u < n && opt->unsure_conf > 0 &&
+			    bconf[order[u]] < opt->unsure_conf)
+				u++;
+			if (u > eccb - 3)
+				u = eccb - 3;
+			for (int f = 0; f >= 0 && tries < GMD_TRIES; tries++) {
+				unsigned char work[RS_MAX_N];
+				int reserve = f == 0 ? (eccb <= 12 ? 1 : 2) : 3;
+				int e;
+
+				for (int k = 0; k < f; k++)
+					era[k] = order[k];
+				memcpy(work, blk, (size_t)n);
+				if ((e = rs_correct(&g, work, n, eccb, era, f,
+				    reserve)) >= 0) {
+					memcpy(blk, work, (size_t)n);
+					r->errors += e;
+					r->erasures += f;
+					if (2 * e + f > r->ecc_used_max)
+						r->ecc_used_max = 2 * e + f;
+					best = e;
+					break;
+				}
+				f = f == 0 ? (u > 0 ? u : -1) : f - 1;
+				if (f == 0)
+					break;
 			}
 		}
 		if (best < 0)
