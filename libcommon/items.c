@@ -416,6 +416,7 @@ items_convert_stream(FILE *in, const char *name, FILE *out,
 {
 	struct items_reader *r;
 	struct items_item *it;
+	struct diag e = DIAG_INIT;
 	int rc = 0;
 
 	if ((it = malloc(sizeof(*it))) == NULL)
@@ -425,10 +426,16 @@ items_convert_stream(FILE *in, const char *name, FILE *out,
 		return -1;
 	}
 	for (;;) {
-		struct diag e = DIAG_INIT;
 		char uri[EPC_URI_MAX];
 		size_t n;
-		int k = items_next(r, it, &e);
+		int k;
+
+		/* Cleared only when used: DIAG_INIT writes 800 bytes a line. */
+		if (e.kind != DIAG_OK || e.msg[0] != '\0' ||
+		    e.where[0] != '\0' || e.line != 0 || e.offset != -1 ||
+		    e.sys_errno != 0)
+			diag_clear(&e);
+		k = items_next(r, it, &e);
 
 		if (k == 0)
 			break;
