@@ -690,6 +690,14 @@ test_validate(void)
 		{ "[01]" GTIN "[8030]ABC", GS1_PROFILE_GS1,
 		  "AI (8030) requires AI (00), (01)+(21), (253), (255), (8003), "
 		  "(8004), (8006)+(21), (8010)+(8011), (8017) or (8018)" },
+		/* req= ranges of entries across bitmap words (31nn). */
+		{ "[01]" GTIN "[3920]123[3103]000100", GS1_PROFILE_GS1, "" },
+		{ "[01]" GTIN "[3920]123[3165]000100", GS1_PROFILE_GS1, "" },
+		{ "[01]" GTIN "[3920]123[3300]000100", GS1_PROFILE_GS1,
+		  "AI (3920) requires AI (30), (31nn), (32nn), (35nn) or "
+		  "(36nn)" },
+		{ "[01]" GTIN "[3920]123[3921]1234", GS1_PROFILE_GS1,
+		  "AI (3920) must not appear with AI (3921)" },
 		{ "[01]" GTIN "[10]A[10]B", GS1_PROFILE_NONE,
 		  "AI (10) appears twice with different values" },
 		{ "[01]" GTIN "[10]A[10]A", GS1_PROFILE_GS1, "" },
