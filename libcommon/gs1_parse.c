@@ -126,7 +126,7 @@ copy_short(char *out, const char *v, size_t n)
  * `src_off` is where the value starts in the input.
  */
 /* gs1_el_append() with the AI's entry already looked up (NULL: unknown). */
-static inline int
+static GS1_HOT_INLINE int
 append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
     size_t ailen, const char *v, size_t vlen, size_t src_off,
     bool unknown_ok, bool unescape, struct diag *d)
