@@ -106,6 +106,26 @@ input_error(struct diag *d, const char *s, size_t len, size_t pos,
 	    to < len ? "..." : "");
 }
 
+/*
+ * A quick yes for the commonest value, one CSET 82 component without
+ * linters (lot, serial): true only where gs1_check_value() would say OK;
+ * false sends the value to it for the full check and the error.
+ */
+static inline bool
+plain_x_ok(const struct gs1_ai *a, const char *v, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)v;
+	unsigned acc = GS1_CC_X;
+
+	if (a == NULL || a->ncomp != 1 || a->comp[0].cset != 'X' ||
+	    a->comp[0].nlint != 0 || n == 0 || n < a->minlen ||
+	    n < a->comp[0].min || n > a->maxlen)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		acc &= gs1_cclass[u[i]];
+	return acc != 0;
+}
+
 /* memcpy() for the short values of element strings, overlapping moves. */
 static inline void
 copy_short(char *out, const char *v, size_t n)
@@ -168,7 +188,8 @@ append_def(struct gs1_msg *m, const struct gs1_ai *def, const char *ai,
 	e->ai[2] = ailen > 2 ? ai[2] : '\0';
 	e->ai[3] = ailen > 3 ? ai[3] : '\0';
 	e->ai[4] = '\0';
-	if ((r = gs1_check_value(def, out, n, &pos, &elen)) != GS1_LINT_OK)
+	if (!plain_x_ok(def, out, n) &&
+	    (r = gs1_check_value(def, out, n, &pos, &elen)) != GS1_LINT_OK)
 		return gs1_value_error(d, "", e->ai, gs1_lint_str(r), out, n,
 		    pos, elen);
 	e->value = out;
