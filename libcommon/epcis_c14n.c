@@ -31,8 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "epcis.h"
 #include "epcis_int.h"
 
@@ -126,16 +124,16 @@ trimmed(const char **s, size_t *n)
 }
 
 static bool
-has_element_child(const xmlNode *n)
+has_element_child(const struct epcis_xnode *n)
 {
-	for (const xmlNode *c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
+	for (const struct epcis_xnode *c = n->kids; c != NULL; c = c->next)
+		if (epcis_x_is_elem(c))
 			return true;
 	return false;
 }
 
 struct attr_ref {
-	const xmlAttr	*a;
+	const struct epcis_xattr *a;
 	const char	*uri;		/* "" for none */
 };
 
@@ -145,37 +143,7 @@ attr_cmp(const void *x, const void *y)
 	const struct attr_ref *a = x, *b = y;
 	int c = strcmp(a->uri, b->uri);
 
-	return c != 0 ? c : strcmp((const char *)a->a->name,
-	    (const char *)b->a->name);
-}
-
-static bool
-is_xsi_type(const xmlAttr *a)
-{
-	return a->ns != NULL && strcmp((const char *)a->ns->href,
-	    "http://www.w3.org/2001/XMLSchema-instance") == 0 &&
-	    strcmp((const char *)a->name, "type") == 0;
-}
-
-/* The namespace of the QName prefix in an xsi:type value, or NULL. */
-static const xmlNs *
-qname_ns(const xmlNode *el, const char *v, const char **local)
-{
-	const char *colon = strchr(v, ':');
-	char pfx[64];
-	size_t n;
-
-	*local = v;
-	if (colon == NULL)
-		return NULL;
-	n = (size_t)(colon - v);
-	if (n == 0 || n >= sizeof(pfx))
-		return NULL;
-	memcpy(pfx, v, n);
-	pfx[n] = '\0';
-	*local = colon + 1;
-	return xmlSearchNs(el->doc, (xmlNode *)(uintptr_t)el,
-	    (const xmlChar *)pfx);
+	return c != 0 ? c : strcmp(a->a->local, b->a->local);
 }
 
 struct cctx {
@@ -187,6 +155,7 @@ struct cctx {
 	}		 extra[MAX_NS];	/* xsi:type prefixes declared */
 	size_t		 nextra;
 	struct epcis_buf *out;
+	struct epcis_buf tmp;		/* text split by comments */
 	struct attr_ref	*attrs;
 	size_t		 attrcap;
 	bool		 nomem;
@@ -255,32 +224,29 @@ decl_cmp(const void *a, const void *b)
 	    ((const struct decl *)b)->prefix);
 }
 
-static void emit_children(struct cctx *c, const xmlNode *n, int depth,
-    bool wrapper);
+static void emit_children(struct cctx *c, const struct epcis_xnode *n,
+    int depth, bool wrapper);
 
 static void
-put_name(struct cctx *c, int idx, const xmlChar *local)
+put_name(struct cctx *c, int idx, const char *local)
 {
 	if (idx >= 0) {
 		epcis_buf_adds(c->out, c->m.prefix[idx]);
 		epcis_buf_add(c->out, ":", 1);
 	}
-	epcis_buf_adds(c->out, (const char *)local);
+	epcis_buf_adds(c->out, local);
 }
 
 static void
-emit_element(struct cctx *c, const xmlNode *n, int depth)
+emit_element(struct cctx *c, const struct epcis_xnode *n, int depth)
 {
 	struct decl decls[MAX_NS + 8];
-	char qpfx[8][64];
-	size_t nd = 0, na = 0, nq = 0;
+	size_t nd = 0, na = n->nattr, nq = 0;
 	int eidx = -1;
 
-	if (n->ns != NULL && n->ns->href != NULL)
-		eidx = ns_index(&c->m, (const char *)n->ns->href);
+	if (n->uri != NULL)
+		eidx = ns_index(&c->m, n->uri);
 	want_decl(c, decls, &nd, eidx);
-	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
-		na++;
 	if (na > c->attrcap) {
 		struct attr_ref *p = realloc(c->attrs, na * 2 * sizeof(*p));
 
@@ -291,42 +257,34 @@ emit_element(struct cctx *c, const xmlNode *n, int depth)
 		c->attrs = p;
 		c->attrcap = na * 2;
 	}
-	na = 0;
-	for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
-		c->attrs[na].a = a;
-		c->attrs[na].uri = a->ns != NULL && a->ns->href != NULL ?
-		    (const char *)a->ns->href : "";
-		if (a->ns != NULL && a->ns->href != NULL)
-			want_decl(c, decls, &nd, ns_index(&c->m,
-			    (const char *)a->ns->href));
-		na++;
+	for (size_t i = 0; i < na; i++) {
+		const struct epcis_xattr *a = &n->attrs[i];
+
+		c->attrs[i].a = a;
+		c->attrs[i].uri = a->uri != NULL ? a->uri : "";
+		if (a->uri != NULL)
+			want_decl(c, decls, &nd, ns_index(&c->m, a->uri));
 	}
 	if (na > 1)
 		qsort(c->attrs, na, sizeof(*c->attrs), attr_cmp);
 	for (size_t i = 0; i < na && nq < 8; i++) {
-		const char *local;
-		const xmlNs *q;
-		xmlChar *v;
+		const struct epcis_xattr *a = c->attrs[i].a;
 
-		if (!is_xsi_type(c->attrs[i].a))
+		if (a->uri == NULL || strcmp(a->uri, EPCIS_NS_XSI) != 0 ||
+		    strcmp(a->local, "type") != 0)
 			continue;
-		v = xmlNodeListGetString(n->doc, c->attrs[i].a->children, 1);
-		if (v != NULL && (q = qname_ns(n, (const char *)v, &local)) !=
-		    NULL && q->href != NULL && q->prefix != NULL) {
-			snprintf(qpfx[nq], sizeof(qpfx[nq]), "%s",
-			    (const char *)q->prefix);
-			want_qname_decl(c, decls, &nd, qpfx[nq],
-			    (const char *)q->href, depth);
+		if (a->qprefix != NULL && a->quri != NULL) {
+			want_qname_decl(c, decls, &nd, a->qprefix, a->quri,
+			    depth);
 			nq++;
 		}
-		xmlFree(v);
 	}
 	if (nd > 1)
 		qsort(decls, nd, sizeof(decls[0]), decl_cmp);
 
 	/* the attribute array is reused by the children: emit it now */
 	epcis_buf_add(c->out, "<", 1);
-	put_name(c, eidx, n->name);
+	put_name(c, eidx, n->local);
 	for (size_t i = 0; i < nd; i++) {
 		epcis_buf_adds(c->out, " xmlns:");
 		epcis_buf_adds(c->out, decls[i].prefix);
@@ -337,35 +295,40 @@ emit_element(struct cctx *c, const xmlNode *n, int depth)
 			c->m.declared[decls[i].idx] = depth;
 	}
 	for (size_t i = 0; i < na; i++) {
-		const xmlAttr *a = c->attrs[i].a;
-		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
-		const char *val = v != NULL ? (const char *)v : "";
+		const struct epcis_xattr *a = c->attrs[i].a;
 
 		epcis_buf_add(c->out, " ", 1);
-		put_name(c, a->ns != NULL && a->ns->href != NULL ?
-		    ns_index(&c->m, (const char *)a->ns->href) : -1, a->name);
+		put_name(c, a->uri != NULL ? ns_index(&c->m, a->uri) : -1,
+		    a->local);
 		epcis_buf_add(c->out, "=\"", 2);
-		put_escaped(c->out, val, strlen(val), true);
+		put_escaped(c->out, a->value, a->len, true);
 		epcis_buf_add(c->out, "\"", 1);
-		xmlFree(v);
 	}
 	epcis_buf_add(c->out, ">", 1);
 	if (has_element_child(n))
 		emit_children(c, n, depth, false);
-	else {
-		xmlChar *t = xmlNodeGetContent(n);
+	else if (n->kids != NULL && n->kids->next == NULL) {
+		const char *s = n->kids->text;
+		size_t len = n->kids->len;
 
-		if (t != NULL) {
-			const char *s = (const char *)t;
-			size_t len = strlen(s);
+		trimmed(&s, &len);
+		put_escaped(c->out, s, len, false);
+	} else if (n->kids != NULL) {
+		/* text runs split by comments: their content, trimmed */
+		size_t len;
+		const char *s;
 
-			trimmed(&s, &len);
-			put_escaped(c->out, s, len, false);
-			xmlFree(t);
-		}
+		for (const struct epcis_xnode *k = n->kids; k != NULL;
+		    k = k->next)
+			epcis_buf_add(&c->tmp, k->text, k->len);
+		s = c->tmp.data != NULL ? c->tmp.data : "";
+		len = c->tmp.len;
+		trimmed(&s, &len);
+		put_escaped(c->out, s, len, false);
+		c->tmp.len = 0;
 	}
 	epcis_buf_add(c->out, "</", 2);
-	put_name(c, eidx, n->name);
+	put_name(c, eidx, n->local);
 	epcis_buf_add(c->out, ">", 1);
 	for (size_t i = 0; i < c->m.n; i++)
 		if (c->m.declared[i] == depth)
@@ -380,19 +343,19 @@ emit_element(struct cctx *c, const xmlNode *n, int depth)
  * and hash id stay together.
  */
 static void
-emit_children(struct cctx *c, const xmlNode *n, int depth, bool wrapper)
+emit_children(struct cctx *c, const struct epcis_xnode *n, int depth,
+    bool wrapper)
 {
-	for (const xmlNode *k = n->children; k != NULL && !c->nomem;
+	for (const struct epcis_xnode *k = n->kids; k != NULL && !c->nomem;
 	    k = k->next) {
-		if (k->type == XML_ELEMENT_NODE) {
-			if (epcis_is_wrapper(k))
+		if (epcis_x_is_elem(k)) {
+			if (epcis_x_is_wrapper(k))
 				emit_children(c, k, depth, true);
 			else
 				emit_element(c, k, depth + 1);
-		} else if (!wrapper && (k->type == XML_TEXT_NODE ||
-		    k->type == XML_CDATA_SECTION_NODE)) {
-			const char *s = (const char *)k->content;
-			size_t len = strlen(s);
+		} else if (!wrapper) {
+			const char *s = k->text;
+			size_t len = k->len;
 
 			trimmed(&s, &len);
 			if (len > 0)
@@ -402,7 +365,8 @@ emit_children(struct cctx *c, const xmlNode *n, int depth, bool wrapper)
 }
 
 int
-epcis_c14n_event(const xmlNode *ev, struct epcis_buf *out, struct diag *d)
+epcis_c14n_tree(const struct epcis_xnode *ev, struct epcis_buf *out,
+    struct diag *d)
 {
 	struct cctx c;
 
@@ -417,11 +381,17 @@ epcis_c14n_event(const xmlNode *ev, struct epcis_buf *out, struct diag *d)
 	c.attrcap = 0;
 	c.nomem = false;
 	c.out = out;
+	c.tmp.data = NULL;
+	c.tmp.len = c.tmp.cap = 0;
+	c.tmp.failed = false;
 	out->len = 0;
 	if (out->data != NULL)
 		out->data[0] = '\0';
 	emit_element(&c, ev, 0);
 	free(c.attrs);
+	if (c.tmp.failed)
+		c.nomem = true;
+	epcis_buf_free(&c.tmp);
 	if (c.m.full)
 		return diag_input(d, "more than %d namespaces in one event",
 		    MAX_NS);

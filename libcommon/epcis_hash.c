@@ -148,20 +148,20 @@ strip_dup(struct hctx *h, const char *s, size_t n)
 }
 
 static const char *
-ns_name(struct hctx *h, const xmlNs *ns, const xmlChar *local)
+ns_name(struct hctx *h, const char *uri, const char *local)
 {
-	size_t hl, ll = strlen((const char *)local);
+	size_t hl, ll = strlen(local);
 	char *p;
 
-	if (ns == NULL || ns->href == NULL)
-		return (const char *)local;
-	hl = strlen((const char *)ns->href);
+	if (uri == NULL)
+		return local;
+	hl = strlen(uri);
 	if ((p = epcis_arena_alloc(h->a, hl + ll + 3)) == NULL) {
 		h->nomem = true;
 		return "";
 	}
 	p[0] = '{';
-	memcpy(p + 1, ns->href, hl);
+	memcpy(p + 1, uri, hl);
 	p[hl + 1] = '}';
 	memcpy(p + hl + 2, local, ll + 1);
 	return p;
@@ -190,29 +190,27 @@ pnode_qcmp(const void *a, const void *b)
 
 /* Count the element children (through wrappers) and attributes of n. */
 static size_t
-count_kids(const xmlNode *n)
+count_kids(const struct epcis_xnode *n)
 {
-	size_t k = 0;
+	size_t k = n->nattr;
 
-	for (const xmlAttr *at = n->properties; at != NULL; at = at->next)
-		k++;
-	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
+	for (const struct epcis_xnode *c = n->kids; c != NULL; c = c->next) {
+		if (!epcis_x_is_elem(c))
 			continue;
-		k += epcis_is_wrapper(c) ? count_kids(c) : 1;
+		k += epcis_x_is_wrapper(c) ? count_kids(c) : 1;
 	}
 	return k;
 }
 
-static struct pnode *build(struct hctx *h, const xmlNode *n);
+static struct pnode *build(struct hctx *h, const struct epcis_xnode *n);
 
 static void
-add_kids(struct hctx *h, struct pnode *p, const xmlNode *n)
+add_kids(struct hctx *h, struct pnode *p, const struct epcis_xnode *n)
 {
-	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
+	for (const struct epcis_xnode *c = n->kids; c != NULL; c = c->next) {
+		if (!epcis_x_is_elem(c))
 			continue;
-		if (epcis_is_wrapper(c))
+		if (epcis_x_is_wrapper(c))
 			add_kids(h, p, c);
 		else if ((p->kids[p->nkids] = build(h, c)) != NULL)
 			p->nkids++;
@@ -221,34 +219,27 @@ add_kids(struct hctx *h, struct pnode *p, const xmlNode *n)
 
 /* ElementTree's .text: the character data before the first child element. */
 static const char *
-lead_text(struct hctx *h, const xmlNode *n)
+lead_text(struct hctx *h, const struct epcis_xnode *n)
 {
-	const xmlNode *c;
+	const struct epcis_xnode *c;
 	size_t len = 0;
 	char *p, *q;
 
-	for (c = n->children; c != NULL && c->type != XML_ELEMENT_NODE;
-	    c = c->next)
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE)
-			len += strlen((const char *)c->content);
+	for (c = n->kids; c != NULL && !epcis_x_is_elem(c); c = c->next)
+		len += c->len;
 	if (len == 0)
 		return "";
-	if (n->children->next == NULL || n->children->next->type ==
-	    XML_ELEMENT_NODE)
-		return strip_dup(h, (const char *)n->children->content, len);
+	if (n->kids->next == NULL || epcis_x_is_elem(n->kids->next))
+		return strip_dup(h, n->kids->text, len);
 	if ((p = epcis_arena_alloc(h->a, len + 1)) == NULL) {
 		h->nomem = true;
 		return "";
 	}
 	q = p;
-	for (c = n->children; c != NULL && c->type != XML_ELEMENT_NODE;
-	    c = c->next)
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			size_t l = strlen((const char *)c->content);
-
-			memcpy(q, c->content, l);
-			q += l;
-		}
+	for (c = n->kids; c != NULL && !epcis_x_is_elem(c); c = c->next) {
+		memcpy(q, c->text, c->len);
+		q += c->len;
+	}
 	return strip_dup(h, p, len);
 }
 
@@ -295,7 +286,7 @@ expand_curie(struct hctx *h, const char *s)
 }
 
 static struct pnode *
-build(struct hctx *h, const xmlNode *n)
+build(struct hctx *h, const struct epcis_xnode *n)
 {
 	struct pnode *p = epcis_arena_alloc(h->a, sizeof(*p));
 	size_t k = count_kids(n);
@@ -305,39 +296,22 @@ build(struct hctx *h, const xmlNode *n)
 		h->nomem = true;
 		return NULL;
 	}
-	p->name = ns_name(h, n->ns, n->name);
+	p->name = ns_name(h, n->uri, n->local);
 	p->text = expand_curie(h, lead_text(h, n));
 	p->nkids = 0;
 	p->gone = false;
 	if (k == 0)
 		p->kids = NULL;
-	for (const xmlAttr *at = n->properties; at != NULL; at = at->next) {
+	for (size_t i = 0; i < n->nattr; i++) {
+		const struct epcis_xattr *at = &n->attrs[i];
 		struct pnode *c = epcis_arena_alloc(h->a, sizeof(*c));
-		const xmlNode *t;
-		const char *v = "";
 
 		if (c == NULL) {
 			h->nomem = true;
 			return NULL;
 		}
-		t = at->children;
-		if (t != NULL && t->next == NULL && t->type == XML_TEXT_NODE)
-			v = (const char *)t->content;
-		else if (t != NULL) {
-			xmlChar *s = xmlNodeListGetString(n->doc, t, 1);
-
-			if (s != NULL) {
-				v = epcis_arena_strndup(h->a, (const char *)s,
-				    strlen((const char *)s));
-				xmlFree(s);
-				if (v == NULL) {
-					h->nomem = true;
-					v = "";
-				}
-			}
-		}
-		c->name = ns_name(h, at->ns, at->name);
-		c->text = expand_curie(h, v);
+		c->name = ns_name(h, at->uri, at->local);
+		c->text = expand_curie(h, at->value);
 		c->kids = NULL;
 		c->nkids = 0;
 		c->gone = false;
@@ -825,6 +799,17 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 
 int
 epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
+    struct epcis_buf *out, struct diag *d)
+{
+	const struct epcis_xnode *t = epcis_x_from_dom(ev, a);
+
+	if (t == NULL)
+		return diag_system(d, "out of memory");
+	return epcis_prehash_tree(t, a, out, d);
+}
+
+int
+epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
     struct epcis_buf *out, struct diag *d)
 {
 	static const char *const ignored[] = {

@@ -1,8 +1,9 @@
 /*
  * epcis_int: internals shared by the epcis_*.c files; tools never include
- * this.  A per-event arena, a growable byte buffer, and the event walkers
- * that turn one expanded libxml2 event subtree into the canonical form and
- * the CBV 2.0 pre-hash string.
+ * this.  A per-event arena, a growable byte buffer, the compact event tree
+ * that every front end builds (epcis_tree.c) and the walkers over it: the
+ * event fields (epcis_read.c), the canonical form (epcis_c14n.c) and the
+ * CBV 2.0 pre-hash string (epcis_hash.c).
  */
 #ifndef DSCSA_EPCIS_INT_H
 #define DSCSA_EPCIS_INT_H
@@ -54,18 +55,110 @@ bool	epcis_is_wrapper(const xmlNode *n);
 
 /* Event type from an element's local name (no namespace); 0 if none. */
 enum epcis_event_type epcis_event_type_of(const xmlNode *n);
+enum epcis_event_type epcis_event_type_named(const char *local);
+
+/* ---------------------------------------------------------------------- */
+/*
+ * The event tree.  One event element as the walkers need it, whoever
+ * parsed it (the own scanner, libxml2 SAX2, or a libxml2 DOM subtree):
+ *
+ *  - an element has its namespace URI (NULL: none), local name,
+ *    attributes (namespace declarations are not attributes), children in
+ *    document order and the line of its start tag;
+ *  - a text node is one run of character data: adjacent text, CDATA
+ *    sections and character references are one run, a comment or
+ *    processing instruction ends it (as libxml2's tree builder with
+ *    XML_PARSE_NOCDATA makes text nodes), line ends normalised to LF,
+ *    NUL-terminated;
+ *  - an xsi:type attribute carries the namespace its QName prefix is bound
+ *    to where it is written (the canonical form declares it).
+ *
+ * Everything lives in one arena and is freed with it; the strings of
+ * namespace URIs are shared within an event (compare them with strcmp).
+ */
+#define EPCIS_NS_XSI	"http://www.w3.org/2001/XMLSchema-instance"
+
+struct epcis_xattr {
+	const char	*uri;		/* namespace URI; NULL if none */
+	const char	*local;
+	const char	*value;		/* normalised value, NUL-terminated */
+	size_t		 len;
+	const char	*qprefix;	/* xsi:type: the QName prefix, or NULL */
+	const char	*quri;		/* ... and its namespace */
+};
+
+struct epcis_xnode {
+	struct epcis_xnode *next;	/* next sibling */
+	struct epcis_xnode *kids;	/* first child */
+	struct epcis_xnode *last;	/* last child */
+	struct epcis_xnode *parent;
+	const char	*uri;		/* element: namespace URI, NULL if none */
+	const char	*local;		/* element: local name; NULL: text */
+	const char	*text;		/* text: the characters */
+	size_t		 len;		/* text: their length */
+	struct epcis_xattr *attrs;
+	size_t		 nattr;
+	unsigned long	 line;		/* element: line of the start tag */
+};
+
+static inline bool
+epcis_x_is_elem(const struct epcis_xnode *n)
+{
+	return n->local != NULL;
+}
+
+/*
+ * The builder: the front ends call start/text/end in document order for
+ * the event element and everything in it.  Strings are copied (the
+ * caller's buffers may move); URIs are interned.  A failed allocation makes
+ * the builder `nomem`, and later calls do nothing.
+ */
+#define EPCIS_TB_URIS	32
+struct epcis_tb {
+	struct epcis_arena *a;
+	struct epcis_xnode *root, *cur;
+	struct epcis_buf txt;		/* the pending text run */
+	const char	*uris[EPCIS_TB_URIS];
+	size_t		 nuris;
+	bool		 nomem;
+};
+
+void	epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a);
+void	epcis_tb_reset(struct epcis_tb *b);	/* after an arena reset */
+void	epcis_tb_free(struct epcis_tb *b);
+/* `attrs` are copied; their quri, uri may be NULL. */
+void	epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
+	    size_t llen, const struct epcis_xattr *attrs, size_t nattr,
+	    unsigned long line);
+void	epcis_tb_text(struct epcis_tb *b, const char *s, size_t n);
+void	epcis_tb_break(struct epcis_tb *b);	/* a comment or PI */
+void	epcis_tb_end(struct epcis_tb *b);
+/* The prefix of an xsi:type QName value as the walkers use it, or 0. */
+size_t	epcis_qname_prefix_len(const char *v, size_t len);
+
+/*
+ * The tree of a libxml2 DOM element (epcis_convert.c, the DOM front end).
+ * Returns NULL if memory ran out.
+ */
+struct epcis_xnode *epcis_x_from_dom(const xmlNode *n, struct epcis_arena *a);
+
+/* Is this a 1.2 <extension>/<baseExtension> wrapper (epcis_is_wrapper)? */
+bool	epcis_x_is_wrapper(const struct epcis_xnode *n);
 
 /*
  * The canonical form of the event element `ev` into out (reset first).
- * Errors: DIAG_SYSTEM (no memory).
+ * Errors: DIAG_INPUT (too many namespaces), DIAG_SYSTEM (no memory).
  */
-int	epcis_c14n_event(const xmlNode *ev, struct epcis_buf *out,
+int	epcis_c14n_tree(const struct epcis_xnode *ev, struct epcis_buf *out,
 	    struct diag *d);
 
 /*
  * The CBV 2.0 pre-hash string of the event element `ev` into out (reset
  * first), with `a` as scratch memory.  Errors: DIAG_SYSTEM (no memory).
  */
+int	epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
+	    struct epcis_buf *out, struct diag *d);
+/* The same for a libxml2 DOM event element (through epcis_x_from_dom). */
 int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
 

@@ -65,7 +65,7 @@ struct epcis_reader {
 	bool		 dead;
 
 	struct epcis_arena arena;
-	struct epcis_buf canon, prehash;
+	struct epcis_buf canon, prehash, tmp;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -438,6 +438,7 @@ epcis_reader_free(struct epcis_reader *r)
 	epcis_arena_free(&r->arena);
 	epcis_buf_free(&r->canon);
 	epcis_buf_free(&r->prehash);
+	epcis_buf_free(&r->tmp);
 	free(r);
 }
 
@@ -451,17 +452,15 @@ epcis_reader_version(const struct epcis_reader *r)
 /* Event fields */
 
 static bool
-name_is(const xmlNode *n, const char *local)
+name_is(const struct epcis_xnode *n, const char *local)
 {
-	return n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, local) == 0;
+	return n->local != NULL && strcmp(n->local, local) == 0;
 }
 
 static bool
-ns_is(const xmlNode *n, const char *uri)
+ns_is(const struct epcis_xnode *n, const char *uri)
 {
-	return n->ns != NULL && n->ns->href != NULL &&
-	    strcmp((const char *)n->ns->href, uri) == 0;
+	return n->uri != NULL && strcmp(n->uri, uri) == 0;
 }
 
 static bool
@@ -471,7 +470,8 @@ is_xml_space(unsigned char c)
 }
 
 struct fctx {
-	struct epcis_reader *r;
+	struct epcis_arena *a;
+	struct epcis_buf *tmp;
 	bool		 nomem;
 };
 
@@ -486,55 +486,63 @@ trim_dup(struct fctx *c, const char *s, size_t n)
 	}
 	while (n > 0 && is_xml_space((unsigned char)s[n - 1]))
 		n--;
-	if ((p = epcis_arena_strndup(&c->r->arena, s, n)) == NULL)
+	if ((p = epcis_arena_strndup(c->a, s, n)) == NULL)
 		c->nomem = true;
 	return p;
 }
 
-/* The text of a leaf element, trimmed; "" if empty. */
-static const char *
-leaf(struct fctx *c, const xmlNode *n)
+static void
+all_text(struct epcis_buf *b, const struct epcis_xnode *n)
 {
-	const xmlNode *t = n->children;
-	xmlChar *s;
+	for (const struct epcis_xnode *k = n->kids; k != NULL; k = k->next)
+		if (epcis_x_is_elem(k))
+			all_text(b, k);
+		else
+			epcis_buf_add(b, k->text, k->len);
+}
+
+/* The text of a leaf element (all the text in it), trimmed; "" if none. */
+static const char *
+leaf(struct fctx *c, const struct epcis_xnode *n)
+{
+	const struct epcis_xnode *t = n->kids;
 	const char *p;
 
 	if (t == NULL)
 		return "";
-	if (t->next == NULL && (t->type == XML_TEXT_NODE ||
-	    t->type == XML_CDATA_SECTION_NODE))
-		return trim_dup(c, (const char *)t->content,
-		    strlen((const char *)t->content));
-	if ((s = xmlNodeGetContent(n)) == NULL) {
+	if (t->next == NULL && !epcis_x_is_elem(t))
+		return trim_dup(c, t->text, t->len);
+	c->tmp->len = 0;
+	all_text(c->tmp, n);
+	if (c->tmp->failed) {
 		c->nomem = true;
 		return NULL;
 	}
-	p = trim_dup(c, (const char *)s, strlen((const char *)s));
-	xmlFree(s);
+	p = trim_dup(c, c->tmp->data != NULL ? c->tmp->data : "",
+	    c->tmp->len);
+	c->tmp->len = 0;
 	return p;
 }
 
 static const char *
-attr(struct fctx *c, const xmlNode *n, const char *name)
+attr(struct fctx *c, const struct epcis_xnode *n, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-	const char *p;
-
-	if (v == NULL)
-		return NULL;
-	p = trim_dup(c, (const char *)v, strlen((const char *)v));
-	xmlFree(v);
-	return p;
+	for (size_t i = 0; i < n->nattr; i++)
+		if (n->attrs[i].uri == NULL &&
+		    strcmp(n->attrs[i].local, name) == 0)
+			return trim_dup(c, n->attrs[i].value, n->attrs[i].len);
+	return NULL;
 }
 
 /* Element children of n, through 1.2 wrappers, into v (up to cap); count. */
 static size_t
-kids(const xmlNode *n, const xmlNode **v, size_t cap, size_t k)
+kids(const struct epcis_xnode *n, const struct epcis_xnode **v, size_t cap,
+    size_t k)
 {
-	for (const xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
+	for (const struct epcis_xnode *c = n->kids; c != NULL; c = c->next) {
+		if (!epcis_x_is_elem(c))
 			continue;
-		if (epcis_is_wrapper(c))
+		if (epcis_x_is_wrapper(c))
 			k = kids(c, v, cap, k);
 		else {
 			if (k < cap)
@@ -547,42 +555,44 @@ kids(const xmlNode *n, const xmlNode **v, size_t cap, size_t k)
 
 /* The texts of the `item` children of list n. */
 static const char *const *
-text_list(struct fctx *c, const xmlNode *n, const char *item, size_t *count)
+text_list(struct fctx *c, const struct epcis_xnode *n, const char *item,
+    size_t *count)
 {
 	size_t k = 0;
 	const char **v;
 
-	for (const xmlNode *e = n->children; e != NULL; e = e->next)
+	for (const struct epcis_xnode *e = n->kids; e != NULL; e = e->next)
 		k += name_is(e, item);
 	*count = 0;
 	if (k == 0)
 		return NULL;
-	if ((v = epcis_arena_alloc(&c->r->arena, k * sizeof(*v))) == NULL) {
+	if ((v = epcis_arena_alloc(c->a, k * sizeof(*v))) == NULL) {
 		c->nomem = true;
 		return NULL;
 	}
-	for (const xmlNode *e = n->children; e != NULL; e = e->next)
+	for (const struct epcis_xnode *e = n->kids; e != NULL; e = e->next)
 		if (name_is(e, item))
 			v[(*count)++] = leaf(c, e);
 	return v;
 }
 
 static const struct epcis_ref *
-ref_list(struct fctx *c, const xmlNode *n, const char *item, size_t *count)
+ref_list(struct fctx *c, const struct epcis_xnode *n, const char *item,
+    size_t *count)
 {
 	size_t k = 0;
 	struct epcis_ref *v;
 
-	for (const xmlNode *e = n->children; e != NULL; e = e->next)
+	for (const struct epcis_xnode *e = n->kids; e != NULL; e = e->next)
 		k += name_is(e, item);
 	*count = 0;
 	if (k == 0)
 		return NULL;
-	if ((v = epcis_arena_alloc(&c->r->arena, k * sizeof(*v))) == NULL) {
+	if ((v = epcis_arena_alloc(c->a, k * sizeof(*v))) == NULL) {
 		c->nomem = true;
 		return NULL;
 	}
-	for (const xmlNode *e = n->children; e != NULL; e = e->next)
+	for (const struct epcis_xnode *e = n->kids; e != NULL; e = e->next)
 		if (name_is(e, item)) {
 			v[*count].type = attr(c, e, "type");
 			v[*count].id = leaf(c, e);
@@ -592,18 +602,19 @@ ref_list(struct fctx *c, const xmlNode *n, const char *item, size_t *count)
 }
 
 static void
-item_attrs(struct fctx *c, const xmlNode *const *items, size_t nitems,
-    struct epcis_event *ev)
+item_attrs(struct fctx *c, const struct epcis_xnode *const *items,
+    size_t nitems, struct epcis_event *ev)
 {
 	size_t k = 0;
 	struct epcis_item_attr *v;
 
 	for (size_t i = 0; i < nitems; i++)
-		for (const xmlNode *e = items[i]->children; e != NULL; e = e->next)
+		for (const struct epcis_xnode *e = items[i]->kids; e != NULL;
+		    e = e->next)
 			k += name_is(e, "attr") && ns_is(e, EPCIS_NS_DSCSA);
 	if (k == 0)
 		return;
-	if ((v = epcis_arena_alloc(&c->r->arena, k * sizeof(*v))) == NULL) {
+	if ((v = epcis_arena_alloc(c->a, k * sizeof(*v))) == NULL) {
 		c->nomem = true;
 		return;
 	}
@@ -611,7 +622,7 @@ item_attrs(struct fctx *c, const xmlNode *const *items, size_t nitems,
 	for (size_t i = 0; i < nitems; i++) {
 		const char *epc = attr(c, items[i], "epc");
 
-		for (const xmlNode *e = items[i]->children; e != NULL;
+		for (const struct epcis_xnode *e = items[i]->kids; e != NULL;
 		    e = e->next) {
 			const char *key;
 
@@ -626,24 +637,29 @@ item_attrs(struct fctx *c, const xmlNode *const *items, size_t nitems,
 	}
 }
 
+/*
+ * The fields of the event tree `evn` into ev (strings in `a`).  Returns 0,
+ * or -1 if memory ran out.
+ */
 static int
-fields(struct epcis_reader *r, const xmlNode *evn, struct epcis_event *ev)
+fields(struct epcis_arena *a, struct epcis_buf *tmp,
+    const struct epcis_xnode *evn, struct epcis_event *ev)
 {
-	struct fctx c = { r, false };
-	const xmlNode **v, **items;
+	struct fctx c = { a, tmp, false };
+	const struct epcis_xnode **v, **items;
 	size_t n, nitems = 0;
 
 	n = kids(evn, NULL, 0, 0);
-	v = n > 0 ? epcis_arena_alloc(&r->arena, 2 * n * sizeof(*v)) : NULL;
+	v = n > 0 ? epcis_arena_alloc(a, 2 * n * sizeof(*v)) : NULL;
 	if (n > 0 && v == NULL)
 		return -1;
 	kids(evn, v, n, 0);
 	items = v + n;
 	for (size_t i = 0; i < n; i++) {
-		const xmlNode *e = v[i];
-		const char *nm = (const char *)e->name;
+		const struct epcis_xnode *e = v[i];
+		const char *nm = e->local;
 
-		if (e->ns != NULL) {
+		if (e->uri != NULL) {
 			if (ns_is(e, EPCIS_NS_DSCSA) && name_is(e, "item"))
 				items[nitems++] = e;
 			continue;
@@ -668,7 +684,8 @@ fields(struct epcis_reader *r, const xmlNode *evn, struct epcis_event *ev)
 			ev->transformation_id = leaf(&c, e);
 		else if (strcmp(nm, "readPoint") == 0 ||
 		    strcmp(nm, "bizLocation") == 0) {
-			for (const xmlNode *k = e->children; k != NULL; k = k->next)
+			for (const struct epcis_xnode *k = e->kids; k != NULL;
+			    k = k->next)
 				if (name_is(k, "id")) {
 					if (nm[0] == 'r')
 						ev->read_point = leaf(&c, k);
@@ -689,7 +706,8 @@ fields(struct epcis_reader *r, const xmlNode *evn, struct epcis_event *ev)
 		else if (strcmp(nm, "destinationList") == 0)
 			ev->dests = ref_list(&c, e, "destination", &ev->ndest);
 		else if (strcmp(nm, "ilmd") == 0) {
-			for (const xmlNode *k = e->children; k != NULL; k = k->next) {
+			for (const struct epcis_xnode *k = e->kids; k != NULL;
+			    k = k->next) {
 				if (!ns_is(k, EPCIS_NS_CBVMDA) &&
 				    !ns_is(k, EPCIS_NS_GS1USHC))
 					continue;
@@ -699,7 +717,8 @@ fields(struct epcis_reader *r, const xmlNode *evn, struct epcis_event *ev)
 					ev->expiry = leaf(&c, k);
 			}
 		} else if (strcmp(nm, "errorDeclaration") == 0) {
-			for (const xmlNode *k = e->children; k != NULL; k = k->next) {
+			for (const struct epcis_xnode *k = e->kids; k != NULL;
+			    k = k->next) {
 				if (name_is(k, "declarationTime"))
 					ev->error_time = leaf(&c, k);
 				else if (name_is(k, "reason"))
@@ -715,11 +734,42 @@ fields(struct epcis_reader *r, const xmlNode *evn, struct epcis_event *ev)
 	return c.nomem ? -1 : 0;
 }
 
+/*
+ * An event tree into ev: fields, canonical form and hash id as the options
+ * ask.  Errors go to r->err.
+ */
+static int
+finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
+    enum epcis_event_type t, struct epcis_event *ev)
+{
+	ev->type = t;
+	ev->version = r->version;
+	ev->line = n->line;
+	if (fields(&r->arena, &r->tmp, n, ev) != 0)
+		return diag_system(&r->err, "out of memory");
+	if (!r->o.no_canon) {
+		if (epcis_c14n_tree(n, &r->canon, &r->err) != 0)
+			return -1;
+		ev->canon = (const unsigned char *)r->canon.data;
+		ev->canon_len = r->canon.len;
+	}
+	if (!r->o.no_hash) {
+		if (epcis_prehash_tree(n, &r->arena, &r->prehash,
+		    &r->err) != 0 || epcis_hash_id(r->prehash.data,
+		    r->prehash.len, ev->hash_id, &r->err) != 0)
+			return -1;
+		ev->prehash = r->prehash.data;
+		ev->prehash_len = r->prehash.len;
+	}
+	return 0;
+}
+
 static int
 take_event(struct epcis_reader *r, enum epcis_event_type t,
     struct epcis_event *ev, struct diag *d)
 {
 	static const struct epcis_event zero;
+	const struct epcis_xnode *x;
 	xmlNodePtr n;
 	unsigned long line;
 
@@ -733,27 +783,12 @@ take_event(struct epcis_reader *r, enum epcis_event_type t,
 	if (n == NULL || r->err.kind != DIAG_OK)
 		return fail(r, d, line);
 	line = (unsigned long)xmlGetLineNo(n);
-	ev->type = t;
-	ev->version = r->version;
-	ev->line = line;
-	if (fields(r, n, ev) != 0) {
+	if ((x = epcis_x_from_dom(n, &r->arena)) == NULL) {
 		diag_system(&r->err, "out of memory");
 		return fail(r, d, line);
 	}
-	if (!r->o.no_canon) {
-		if (epcis_c14n_event(n, &r->canon, &r->err) != 0)
-			return fail(r, d, line);
-		ev->canon = (const unsigned char *)r->canon.data;
-		ev->canon_len = r->canon.len;
-	}
-	if (!r->o.no_hash) {
-		if (epcis_prehash_event(n, &r->arena, &r->prehash, &r->err) != 0 ||
-		    epcis_hash_id(r->prehash.data, r->prehash.len, ev->hash_id,
-		    &r->err) != 0)
-			return fail(r, d, line);
-		ev->prehash = r->prehash.data;
-		ev->prehash_len = r->prehash.len;
-	}
+	if (finish_event(r, x, t, ev) != 0)
+		return fail(r, d, line);
 	r->skip = true;
 	return 1;
 }

@@ -1,0 +1,290 @@
+/*
+ * epcis_tree: the compact event tree (epcis_int.h) and its builder, which
+ * every front end feeds (the own scanner epcis_scan.c, libxml2 SAX2 in
+ * epcis_read.c, and a libxml2 DOM subtree through epcis_x_from_dom() for
+ * epcis_convert.c), so that the fields, the canonical form and the pre-hash
+ * have one walker each and cannot differ between front ends.
+ *
+ * Text runs follow libxml2's tree builder with XML_PARSE_NOCDATA
+ * (SAX2.c, xmlSAX2Characters): character data, CDATA sections and
+ * character references that follow each other are one text node; a
+ * comment or processing instruction, a start tag or an end tag ends it.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "epcis.h"
+#include "epcis_int.h"
+
+void
+epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a)
+{
+	memset(b, 0, sizeof(*b));
+	b->a = a;
+}
+
+void
+epcis_tb_reset(struct epcis_tb *b)
+{
+	b->root = b->cur = NULL;
+	b->txt.len = 0;
+	b->nuris = 0;
+	b->nomem = false;
+}
+
+void
+epcis_tb_free(struct epcis_tb *b)
+{
+	epcis_buf_free(&b->txt);
+}
+
+static const char *
+intern(struct epcis_tb *b, const char *uri)
+{
+	char *p;
+
+	if (uri == NULL)
+		return NULL;
+	for (size_t i = 0; i < b->nuris; i++)
+		if (b->uris[i] == uri || strcmp(b->uris[i], uri) == 0)
+			return b->uris[i];
+	if ((p = epcis_arena_strndup(b->a, uri, strlen(uri))) == NULL) {
+		b->nomem = true;
+		return "";
+	}
+	if (b->nuris < EPCIS_TB_URIS)
+		b->uris[b->nuris++] = p;
+	return p;
+}
+
+static struct epcis_xnode *
+new_node(struct epcis_tb *b)
+{
+	struct epcis_xnode *n = epcis_arena_alloc(b->a, sizeof(*n));
+
+	if (n == NULL) {
+		b->nomem = true;
+		return NULL;
+	}
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+static void
+append(struct epcis_tb *b, struct epcis_xnode *n)
+{
+	struct epcis_xnode *p = b->cur;
+
+	n->parent = p;
+	if (p == NULL) {
+		if (b->root == NULL)
+			b->root = n;
+		return;
+	}
+	if (p->last != NULL)
+		p->last->next = n;
+	else
+		p->kids = n;
+	p->last = n;
+}
+
+static void
+flush_text(struct epcis_tb *b)
+{
+	struct epcis_xnode *n;
+
+	if (b->txt.len == 0 || b->nomem)
+		return;
+	if (b->txt.failed || (n = new_node(b)) == NULL ||
+	    (n->text = epcis_arena_strndup(b->a, b->txt.data,
+	    b->txt.len)) == NULL) {
+		b->nomem = true;
+		return;
+	}
+	n->len = b->txt.len;
+	b->txt.len = 0;
+	if (b->cur != NULL)	/* text outside the event is not kept */
+		append(b, n);
+}
+
+void
+epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
+    size_t llen, const struct epcis_xattr *attrs, size_t nattr,
+    unsigned long line)
+{
+	struct epcis_xnode *n;
+
+	flush_text(b);
+	if (b->nomem || (n = new_node(b)) == NULL)
+		return;
+	n->uri = intern(b, uri);
+	n->local = epcis_arena_strndup(b->a, local, llen);
+	n->line = line;
+	if (nattr > 0) {
+		n->attrs = epcis_arena_alloc(b->a, nattr * sizeof(*n->attrs));
+		if (n->attrs == NULL) {
+			b->nomem = true;
+			return;
+		}
+		for (size_t i = 0; i < nattr; i++) {
+			struct epcis_xattr *t = &n->attrs[i];
+			const struct epcis_xattr *s = &attrs[i];
+
+			t->uri = intern(b, s->uri);
+			t->local = epcis_arena_strndup(b->a, s->local,
+			    strlen(s->local));
+			t->value = epcis_arena_strndup(b->a, s->value, s->len);
+			t->len = s->len;
+			t->qprefix = s->qprefix == NULL ? NULL :
+			    epcis_arena_strndup(b->a, s->qprefix,
+			    strlen(s->qprefix));
+			t->quri = intern(b, s->quri);
+			if (t->local == NULL || t->value == NULL ||
+			    (s->qprefix != NULL && t->qprefix == NULL))
+				b->nomem = true;
+		}
+		n->nattr = nattr;
+	}
+	if (n->local == NULL) {
+		b->nomem = true;
+		return;
+	}
+	append(b, n);
+	b->cur = n;
+}
+
+void
+epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
+{
+	if (b->cur != NULL && n > 0)
+		epcis_buf_add(&b->txt, s, n);
+}
+
+void
+epcis_tb_break(struct epcis_tb *b)
+{
+	flush_text(b);
+}
+
+void
+epcis_tb_end(struct epcis_tb *b)
+{
+	flush_text(b);
+	if (b->cur != NULL)
+		b->cur = b->cur->parent;
+}
+
+size_t
+epcis_qname_prefix_len(const char *v, size_t len)
+{
+	const char *colon = memchr(v, ':', len);
+	size_t n;
+
+	/* as the canonicaliser always did: a prefix of 1 to 63 bytes */
+	if (colon == NULL)
+		return 0;
+	n = (size_t)(colon - v);
+	return n > 0 && n < 64 ? n : 0;
+}
+
+bool
+epcis_x_is_wrapper(const struct epcis_xnode *n)
+{
+	/* the same rule as epcis_is_wrapper() (epcis_util.c) */
+	if (n->local == NULL || n->uri != NULL || n->nattr != 0)
+		return false;
+	return strcmp(n->local, "extension") == 0 ||
+	    strcmp(n->local, "baseExtension") == 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The DOM adapter */
+
+static void
+dom_element(struct epcis_tb *b, const xmlNode *n)
+{
+	struct epcis_xattr av[64], *at = av;
+	size_t na = 0;
+	xmlChar *vals[64];
+
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
+		na++;
+	if (na > sizeof(av) / sizeof(av[0]) &&
+	    (at = epcis_arena_alloc(b->a, na * sizeof(*at))) == NULL) {
+		b->nomem = true;
+		return;
+	}
+	na = 0;
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+		const char *s = v != NULL ? (const char *)v : "";
+		struct epcis_xattr *t = &at[na];
+		char pfx[64];
+		size_t pl;
+
+		t->uri = a->ns != NULL ? (const char *)a->ns->href : NULL;
+		t->local = (const char *)a->name;
+		t->len = strlen(s);
+		t->value = epcis_arena_strndup(b->a, s, t->len);
+		t->qprefix = t->quri = NULL;
+		if (t->uri != NULL && strcmp(t->uri, EPCIS_NS_XSI) == 0 &&
+		    strcmp(t->local, "type") == 0 &&
+		    (pl = epcis_qname_prefix_len(s, t->len)) > 0) {
+			const xmlNs *q;
+
+			memcpy(pfx, s, pl);
+			pfx[pl] = '\0';
+			q = xmlSearchNs(n->doc, (xmlNode *)(uintptr_t)n,
+			    (const xmlChar *)pfx);
+			if (q != NULL && q->href != NULL && q->prefix != NULL) {
+				t->qprefix = epcis_arena_strndup(b->a, pfx, pl);
+				t->quri = (const char *)q->href;
+			}
+		}
+		if (na < sizeof(vals) / sizeof(vals[0]))
+			vals[na] = v;
+		else
+			xmlFree(v);
+		if (t->value == NULL)
+			b->nomem = true;
+		na++;
+	}
+	epcis_tb_start(b, n->ns != NULL ? (const char *)n->ns->href : NULL,
+	    (const char *)n->name, strlen((const char *)n->name), at, na,
+	    (unsigned long)xmlGetLineNo(n));
+	for (size_t i = 0; i < na && i < sizeof(vals) / sizeof(vals[0]); i++)
+		xmlFree(vals[i]);
+	for (const xmlNode *k = n->children; k != NULL && !b->nomem;
+	    k = k->next) {
+		switch (k->type) {
+		case XML_ELEMENT_NODE:
+			dom_element(b, k);
+			break;
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (k->content != NULL)
+				epcis_tb_text(b, (const char *)k->content,
+				    strlen((const char *)k->content));
+			break;
+		default:
+			epcis_tb_break(b);
+			break;
+		}
+	}
+	epcis_tb_end(b);
+}
+
+struct epcis_xnode *
+epcis_x_from_dom(const xmlNode *n, struct epcis_arena *a)
+{
+	struct epcis_tb b;
+	struct epcis_xnode *root;
+
+	epcis_tb_init(&b, a);
+	dom_element(&b, n);
+	root = b.nomem ? NULL : b.root;
+	epcis_tb_free(&b);
+	return root;
+}
