@@ -24,6 +24,7 @@ struct epcis_arena_chunk;
 struct epcis_arena {
 	struct epcis_arena_chunk *head;
 	size_t		 total;		/* bytes in all chunks */
+	size_t		 chunk;		/* first chunk size; 0: 64 KB */
 };
 
 void	*epcis_arena_alloc(struct epcis_arena *a, size_t n);	/* NULL: no memory */
@@ -161,5 +162,50 @@ int	epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 /* The same for a libxml2 DOM event element (through epcis_x_from_dom). */
 int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
+
+/* ---------------------------------------------------------------------- */
+/*
+ * The own XML scanner (epcis_scan.c): a strict, streaming parser of the
+ * XML 1.0 + Namespaces subset that EPCIS uses (no DTD beyond a bare
+ * "<!DOCTYPE name>", UTF-8 only), feeding a sink.  Well-formedness is
+ * checked in full; the first error ends the scan.
+ */
+struct epcis_scan_sink {
+	void	*ctx;
+	/* Each returns 0 to go on, 1 to pause the scan after this call, or
+	 * -1 to stop it (the sink keeps its own error). */
+	int	(*start)(void *ctx, const char *uri, const char *local,
+		    size_t llen, const struct epcis_xattr *attrs, size_t nattr,
+		    unsigned long line);
+	int	(*end)(void *ctx);
+	int	(*text)(void *ctx, const char *s, size_t n);
+	int	(*brk)(void *ctx);	/* a comment or PI */
+};
+
+/* Reads up to cap bytes into buf; 0 at the end (or on a read error). */
+typedef size_t (*epcis_scan_read_fn)(void *ctx, void *buf, size_t cap);
+
+struct epcis_scan;
+
+/*
+ * A scanner over `read` (or, with read NULL, over the `len` bytes at
+ * `mem`, borrowed), elements nested at most max_depth deep.  NULL if
+ * memory ran out.
+ */
+struct epcis_scan *epcis_scan_new(epcis_scan_read_fn read, void *rctx,
+	    const void *mem, size_t len, unsigned max_depth);
+void	epcis_scan_free(struct epcis_scan *s);
+
+/*
+ * Scan on: 1 when a sink call asked to pause, 0 at the end of a complete
+ * document, -1 on an error (the sink's, or a well-formedness error in d
+ * with its line; d->kind is DIAG_OK if the sink stopped the scan).
+ */
+int	epcis_scan_next(struct epcis_scan *s, const struct epcis_scan_sink *k,
+	    struct diag *d);
+
+/* Bytes consumed so far, and the current line (1-based). */
+unsigned long long epcis_scan_offset(const struct epcis_scan *s);
+unsigned long epcis_scan_line(const struct epcis_scan *s);
 
 #endif /* DSCSA_EPCIS_INT_H */

@@ -1,26 +1,39 @@
 /*
- * epcis_read: the streaming EPCIS reader (libxml2 xmlTextReader).
+ * epcis_read: the streaming EPCIS reader.  Two front ends feed one
+ * document driver, which builds the event tree (epcis_int.h) of each
+ * event and hands it to the walkers (fields here, epcis_c14n.c,
+ * epcis_hash.c):
+ *
+ *  - without --validate, the own strict scanner (epcis_scan.c): no DTD,
+ *    UTF-8, well-formedness and namespaces checked in full, constant
+ *    memory, about five times libxml2's speed;
+ *  - with --validate, libxml2's SAX2 push parser with the XSD of the
+ *    document's version plugged in (xmlSchemaSAXPlug), so that parsing and
+ *    validation are one streaming pass, as xmlSchemaValidateFile() does.
  *
  * Invariants:
  *
  *  1. Nothing is fetched: XML_PARSE_NONET, and the process-wide external
  *     entity loader refuses everything but local files (epcis_init()); only
- *     the XSD compiler loads local files.
- *  2. No DTD is accepted: a DOCTYPE (internal or external subset) is an
- *     error as soon as the reader reports it, before any entity could be
- *     referenced, so neither billion laughs nor XXE can happen, and entities
- *     are never substituted (no XML_PARSE_NOENT).
- *  3. Memory is bounded by one event: events are expanded one at a time
- *     (xmlTextReaderExpand) and the reader frees each event subtree when it
- *     moves past it; the bytes fed to the parser while inside one event are
- *     capped (max_event_bytes), and nesting is capped (max_depth, and
- *     libxml2's own 256 without XML_PARSE_HUGE).
+ *     the XSD compiler loads local files.  The scanner loads nothing.
+ *  2. No DTD is accepted: a DOCTYPE with an external identifier or an
+ *     internal subset is an error as soon as a front end sees it, before
+ *     any entity could be referenced, so neither billion laughs nor XXE can
+ *     happen, and entities are never substituted (no XML_PARSE_NOENT).  A
+ *     bare "<!DOCTYPE name>" declares nothing and is let through (GS1's
+ *     own examples carry one).
+ *  3. Memory is bounded by one event: the tree of an event lives in its
+ *     own arena, returned to a pool when the caller moves past the event;
+ *     the bytes read while inside one event are capped (max_event_bytes),
+ *     so are the bytes between two '<' (EPCIS_MAX_TEXT_BYTES: libxml2's
+ *     validator is quadratic in the length of a text node), and nesting
+ *     (max_depth, for the whole document).
  *  4. After the first error the reader is dead: every later call returns -1
- *     with the same report.
+ *     with the same report.  Events completed before the error are
+ *     returned first; an event whose end the validator refuses is not.
  *
- * Validation (--validate) plugs the XSD of the document's version into the
- * same parse (xmlTextReaderSetSchema), so it streams too.  The version is
- * sniffed from the root start tag before parsing starts.
+ * The version is sniffed from the root start tag before parsing starts
+ * when validating (to pick the XSD); otherwise the root element says it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -29,17 +42,29 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
-#include <libxml/xmlreader.h>
 #include <libxml/xmlschemas.h>
 
 #include "epcis.h"
 #include "epcis_int.h"
 
 #define SNIFF_MAX	(64 * 1024)
+#define CHUNK		(64 * 1024)
+#define EVENT_ARENA	4096		/* first chunk of an event's arena */
+
+struct qevent {
+	struct epcis_xnode *root;
+	enum epcis_event_type type;
+	struct epcis_arena *a;
+};
+
+/* SAX front end: the namespace bindings in scope (for xsi:type values) */
+struct sns {
+	const xmlChar	*prefix, *uri;
+};
 
 struct epcis_reader {
-	xmlTextReaderPtr xr;
 	FILE		*f;
 	const unsigned char *mem;
 	size_t		 memlen, mempos;
@@ -49,38 +74,60 @@ struct epcis_reader {
 	unsigned char	*sniff;		/* bytes read ahead to find the version */
 	size_t		 sniff_len, sniff_pos;
 
-	unsigned long long fed;		/* bytes given to libxml2 */
-	unsigned long long event_start;	/* fed when the current event began */
-	bool		 in_event;
-	bool		 too_big, too_long;
+	unsigned long long fed;		/* bytes read */
+	unsigned long long event_start;	/* offset where the current event began */
 	size_t		 text_run;	/* bytes since the last '<' */
-	bool		 read_error;
+	bool		 read_error, eof;
 	int		 read_errno;
 
 	enum epcis_version version;
-	bool		 root_seen, bare, skip, done;
+	bool		 root_seen, bare, done;
+	int		 open;		/* elements open */
 	int		 eventlist_depth;	/* -1: not inside EventList */
+	bool		 building;
+	enum epcis_event_type building_type;
 
 	struct diag	 err;		/* the first error (invariant 4) */
 	bool		 dead;
 
-	struct epcis_arena arena;
+	/* events (invariant 3) */
+	struct epcis_tb	 tb;
+	struct epcis_arena *build_arena;
+	struct qevent	*q;
+	size_t		 qcap, qhead, qn;
+	struct qevent	 pending;	/* completed, not yet accepted */
+	bool		 has_pending;
+	struct epcis_arena **pool;
+	size_t		 npool, poolcap;
+	struct epcis_arena *handed;	/* the event the caller holds */
 	struct epcis_buf canon, prehash, tmp;
+
+	/* own scanner */
+	struct epcis_scan *scan;
+
+	/* libxml2 SAX2 + XSD */
+	xmlParserCtxtPtr pc;
+	xmlSchemaValidCtxtPtr vc;
+	xmlSchemaSAXPlugPtr plug;
+	unsigned char	*chunk;
+	struct sns	*sns;
+	size_t		 nsns, sns_cap;
+	size_t		*sns_mark;	/* nsns at each open element */
+	size_t		 sns_mark_cap;
+	struct epcis_xattr *sattrs;
+	size_t		 sattr_cap;
+	struct epcis_buf sbuf;
 };
 
 /* ---------------------------------------------------------------------- */
 /* Input */
 
-static int
-input_read(void *ctx, char *buf, int len)
+static size_t
+fetch(void *ctx, void *buf, size_t want)
 {
 	struct epcis_reader *r = ctx;
-	size_t n = 0, want = len > 0 ? (size_t)len : 0;
+	size_t n = 0;
 
-	if (r->in_event && r->fed - r->event_start > r->o.max_event_bytes) {
-		r->too_big = true;
-		return -1;
-	}
 	if (r->sniff_pos < r->sniff_len) {
 		n = r->sniff_len - r->sniff_pos;
 		if (n > want)
@@ -92,7 +139,6 @@ input_read(void *ctx, char *buf, int len)
 		if (n == 0 && ferror(r->f)) {
 			r->read_error = true;
 			r->read_errno = errno;
-			return -1;
 		}
 	} else {
 		n = r->memlen - r->mempos;
@@ -102,18 +148,7 @@ input_read(void *ctx, char *buf, int len)
 		r->mempos += n;
 	}
 	r->fed += n;
-	if (!epcis_text_run(&r->text_run, buf, n, EPCIS_MAX_TEXT_BYTES)) {
-		r->too_long = true;
-		return -1;
-	}
-	return (int)n;
-}
-
-static int
-input_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
+	return n;
 }
 
 /*
@@ -186,37 +221,6 @@ sniff_doctype(const unsigned char *s, size_t n)
 /* ---------------------------------------------------------------------- */
 /* Errors */
 
-static void
-on_xml_error(void *ctx, xmlErrorPtr e)
-{
-	struct epcis_reader *r = ctx;
-	char msg[DIAG_MSG_MAX];
-	size_t n;
-	bool validity;
-
-	if (e == NULL || e->level < XML_ERR_ERROR || r->err.kind != DIAG_OK)
-		return;
-	snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message :
-	    "unknown error");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	validity = e->domain == XML_FROM_SCHEMASV ||
-	    e->domain == XML_FROM_VALID;
-	if (validity)
-		diag_verify(&r->err, "not valid against the EPCIS %s XSD: %s",
-		    r->version == EPCIS_V2_0 ? "2.0" : "1.2", msg);
-	else if (r->too_big)
-		diag_input(&r->err, "event larger than %zu bytes",
-		    r->o.max_event_bytes);
-	else if (r->too_long)
-		diag_input(&r->err, "text or attribute longer than %lu bytes",
-		    EPCIS_MAX_TEXT_BYTES);
-	else
-		diag_input(&r->err, "not well-formed XML: %s", msg);
-	diag_at(&r->err, r->name, e->line > 0 ? (unsigned long)e->line : 0);
-}
-
 static int
 fail(struct epcis_reader *r, struct diag *d, unsigned long line)
 {
@@ -224,13 +228,7 @@ fail(struct epcis_reader *r, struct diag *d, unsigned long line)
 		if (r->read_error) {
 			errno = r->read_errno;
 			diag_system(&r->err, "read error");
-		} else if (r->too_big)
-			diag_input(&r->err, "event larger than %zu bytes",
-			    r->o.max_event_bytes);
-		else if (r->too_long)
-			diag_input(&r->err, "text or attribute longer than "
-			    "%lu bytes", EPCIS_MAX_TEXT_BYTES);
-		else
+		} else
 			diag_input(&r->err, "not well-formed XML");
 	}
 	diag_at(&r->err, r->name, line);
@@ -239,13 +237,85 @@ fail(struct epcis_reader *r, struct diag *d, unsigned long line)
 	return -1;
 }
 
+/* Record the first error (the driver's own, at the current line). */
 static int
-fail_input(struct epcis_reader *r, struct diag *d, unsigned long line,
-    const char *msg)
+set_input(struct epcis_reader *r, unsigned long line, const char *msg)
 {
-	if (r->err.kind == DIAG_OK)
+	if (r->err.kind == DIAG_OK) {
 		diag_input(&r->err, "%s", msg);
-	return fail(r, d, line);
+		diag_at(&r->err, r->name, line);
+	}
+	return -1;
+}
+
+static unsigned long
+cur_line(const struct epcis_reader *r)
+{
+	if (r->scan != NULL)
+		return epcis_scan_line(r->scan);
+	if (r->pc != NULL && r->pc->input != NULL)
+		return (unsigned long)r->pc->input->line;
+	return 0;
+}
+
+static unsigned long long
+cur_offset(const struct epcis_reader *r)
+{
+	return r->scan != NULL ? epcis_scan_offset(r->scan) : r->fed;
+}
+
+static void drop_pending(struct epcis_reader *r);
+
+/* libxml2's errors: the parser's (through e->ctxt) and the validator's. */
+static void
+xml_error(struct epcis_reader *r, xmlErrorPtr e)
+{
+	char msg[DIAG_MSG_MAX];
+	size_t n;
+
+	if (e == NULL || e->level < XML_ERR_ERROR || r->err.kind != DIAG_OK)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message :
+	    "unknown error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	drop_pending(r);
+	if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_VALID)
+		diag_verify(&r->err, "not valid against the EPCIS %s XSD: %s",
+		    r->version == EPCIS_V2_0 ? "2.0" : "1.2", msg);
+	else
+		diag_input(&r->err, "not well-formed XML: %s", msg);
+	diag_at(&r->err, r->name, e->line > 0 ? (unsigned long)e->line :
+	    cur_line(r));
+	if (r->pc != NULL)
+		xmlStopParser(r->pc);
+}
+
+static void
+on_parser_error(void *ctx, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr pc = e != NULL ? e->ctxt : NULL;
+
+	(void)ctx;
+	if (pc != NULL && pc->_private != NULL)
+		xml_error(pc->_private, e);
+}
+
+static void
+on_valid_error(void *ctx, xmlErrorPtr e)
+{
+	xml_error(ctx, e);
+}
+
+static int
+locator(void *ctx, const char **file, unsigned long *line)
+{
+	struct epcis_reader *r = ctx;
+
+	*file = r->name;
+	*line = cur_line(r);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -312,66 +382,669 @@ load_schema(enum epcis_version v, const char *dir, struct diag *d)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Event arenas (invariant 3) */
+
+static struct epcis_arena *
+arena_get(struct epcis_reader *r)
+{
+	struct epcis_arena *a;
+
+	if (r->npool > 0)
+		return r->pool[--r->npool];
+	if ((a = calloc(1, sizeof(*a))) != NULL)
+		a->chunk = EVENT_ARENA;
+	return a;
+}
+
+static void
+arena_put(struct epcis_reader *r, struct epcis_arena *a)
+{
+	if (a == NULL)
+		return;
+	epcis_arena_reset(a);
+	if (r->npool == r->poolcap) {
+		size_t cap = r->poolcap ? r->poolcap * 2 : 8;
+		struct epcis_arena **p = realloc(r->pool, cap * sizeof(*p));
+
+		if (p == NULL) {
+			epcis_arena_free(a);
+			free(a);
+			return;
+		}
+		r->pool = p;
+		r->poolcap = cap;
+	}
+	r->pool[r->npool++] = a;
+}
+
+static void
+drop_pending(struct epcis_reader *r)
+{
+	if (r->has_pending) {
+		arena_put(r, r->pending.a);
+		r->has_pending = false;
+	}
+}
+
+static int
+enqueue(struct epcis_reader *r, const struct qevent *e)
+{
+	if (r->qn == r->qcap) {
+		size_t cap = r->qcap ? r->qcap * 2 : 8;
+		struct qevent *q = malloc(cap * sizeof(*q));
+
+		if (q == NULL)
+			return -1;
+		for (size_t i = 0; i < r->qn; i++)
+			q[i] = r->q[(r->qhead + i) % (r->qcap ? r->qcap : 1)];
+		free(r->q);
+		r->q = q;
+		r->qhead = 0;
+		r->qcap = cap;
+	}
+	r->q[(r->qhead + r->qn) % r->qcap] = *e;
+	r->qn++;
+	return 0;
+}
+
+/* An event the validator has not refused by now is accepted. */
+static void
+commit_pending(struct epcis_reader *r)
+{
+	if (!r->has_pending)
+		return;
+	r->has_pending = false;
+	if (r->err.kind != DIAG_OK || enqueue(r, &r->pending) != 0) {
+		if (r->err.kind == DIAG_OK)
+			diag_system(&r->err, "out of memory");
+		arena_put(r, r->pending.a);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* The document driver: which elements are events */
+
+static bool
+local_eq(const char *local, size_t llen, const char *s)
+{
+	return llen == strlen(s) && memcmp(local, s, llen) == 0;
+}
+
+static enum epcis_event_type
+event_type_at(const char *uri, const char *local, size_t llen)
+{
+	if (uri != NULL)
+		return 0;
+	for (int t = EPCIS_OBJECT; t <= EPCIS_QUANTITY; t++)
+		if (local_eq(local, llen, epcis_event_type_name(t)))
+			return (enum epcis_event_type)t;
+	return 0;
+}
+
+static int
+root_element(struct epcis_reader *r, const char *uri, const char *local,
+    size_t llen, unsigned long line)
+{
+	const char *u = uri != NULL ? uri : "";
+	enum epcis_version v = 0;
+
+	r->root_seen = true;
+	if (local_eq(local, llen, "EPCISDocument")) {
+		if (strcmp(u, EPCIS_NS_1_2) == 0)
+			v = EPCIS_V1_2;
+		else if (strcmp(u, EPCIS_NS_2_0) == 0)
+			v = EPCIS_V2_0;
+	} else if (local_eq(local, llen, "EPCISQueryDocument")) {
+		if (strcmp(u, "urn:epcglobal:epcis-query:xsd:1") == 0)
+			v = EPCIS_V1_2;
+		else if (strcmp(u, "urn:epcglobal:epcis-query:xsd:2") == 0)
+			v = EPCIS_V2_0;
+	}
+	if (v != 0) {
+		if (r->o.validate && v != r->version)
+			return set_input(r, line, "cannot validate: the root "
+			    "namespace is not where the reader found it");
+		r->version = v;
+		return 0;
+	}
+	if (event_type_at(uri, local, llen) != 0) {
+		r->bare = true;
+		r->version = EPCIS_V2_0;
+		return 0;
+	}
+	return set_input(r, line, "not an EPCIS document (the root is not "
+	    "EPCISDocument, EPCISQueryDocument or an event)");
+}
+
+static int
+begin_event(struct epcis_reader *r, enum epcis_event_type t)
+{
+	if ((r->build_arena = arena_get(r)) == NULL) {
+		diag_system(&r->err, "out of memory");
+		return -1;
+	}
+	epcis_tb_init(&r->tb, r->build_arena);
+	r->building = true;
+	r->building_type = t;
+	r->event_start = cur_offset(r);
+	return 0;
+}
+
+static int
+too_big(struct epcis_reader *r)
+{
+	char msg[80];
+
+	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
+		return 0;
+	snprintf(msg, sizeof(msg), "event larger than %zu bytes",
+	    r->o.max_event_bytes);
+	return set_input(r, cur_line(r), msg);
+}
+
+static int
+drv_start(void *ctx, const char *uri, const char *local, size_t llen,
+    const struct epcis_xattr *attrs, size_t nattr, unsigned long line)
+{
+	struct epcis_reader *r = ctx;
+	int depth = r->open++;
+	enum epcis_event_type t;
+
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	if ((unsigned)depth >= r->o.max_depth)
+		return set_input(r, line, "elements nested too deep");
+	if (r->building) {
+		if (too_big(r) != 0)
+			return -1;
+		epcis_tb_start(&r->tb, uri, local, llen, attrs, nattr, line);
+		return 0;
+	}
+	if (!r->root_seen) {
+		if (root_element(r, uri, local, llen, line) != 0)
+			return -1;
+		if (!r->bare)
+			return 0;
+		t = event_type_at(uri, local, llen);
+	} else if (r->eventlist_depth >= 0 && depth > r->eventlist_depth)
+		t = event_type_at(uri, local, llen);
+	else {
+		if (uri == NULL && local_eq(local, llen, "EventList"))
+			r->eventlist_depth = depth;
+		return 0;
+	}
+	if (t == 0)
+		return 0;
+	if (begin_event(r, t) != 0)
+		return -1;
+	epcis_tb_start(&r->tb, uri, local, llen, attrs, nattr, line);
+	return 0;
+}
+
+static int
+drv_end(void *ctx)
+{
+	struct epcis_reader *r = ctx;
+
+	r->open--;
+	if (!r->building) {
+		if (r->open == r->eventlist_depth)
+			r->eventlist_depth = -1;
+		return 0;
+	}
+	epcis_tb_end(&r->tb);
+	if (r->tb.cur != NULL)
+		return 0;
+	r->building = false;
+	if (r->tb.nomem || r->tb.root == NULL) {
+		epcis_tb_free(&r->tb);
+		arena_put(r, r->build_arena);
+		diag_system(&r->err, "out of memory");
+		return -1;
+	}
+	epcis_tb_free(&r->tb);
+	r->pending.root = r->tb.root;
+	r->pending.type = r->building_type;
+	r->pending.a = r->build_arena;
+	r->build_arena = NULL;
+	r->has_pending = true;
+	if (r->scan != NULL) {
+		commit_pending(r);
+		return 1;		/* one event at a time */
+	}
+	return 0;
+}
+
+static int
+drv_text(void *ctx, const char *s, size_t n)
+{
+	struct epcis_reader *r = ctx;
+
+	if (r->building) {
+		if (too_big(r) != 0)
+			return -1;
+		epcis_tb_text(&r->tb, s, n);
+	}
+	return 0;
+}
+
+static int
+drv_brk(void *ctx)
+{
+	struct epcis_reader *r = ctx;
+
+	if (r->building)
+		epcis_tb_break(&r->tb);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The libxml2 SAX2 front end (--validate) */
+
+static const xmlChar *
+sax_lookup(const struct epcis_reader *r, const char *p, size_t n)
+{
+	for (size_t i = r->nsns; i-- > 0;) {
+		const xmlChar *q = r->sns[i].prefix;
+
+		if (q != NULL && strlen((const char *)q) == n &&
+		    memcmp(q, p, n) == 0)
+			return r->sns[i].uri != NULL && r->sns[i].uri[0] != '\0' ?
+			    r->sns[i].uri : NULL;
+	}
+	if (n == 3 && memcmp(p, "xml", 3) == 0)
+		return (const xmlChar *)"http://www.w3.org/XML/1998/namespace";
+	return NULL;
+}
+
+static void
+sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attr,
+    int nb_def, const xmlChar **attrs)
+{
+	struct epcis_reader *r = ctx;
+	size_t na = nb_attr > 0 ? (size_t)nb_attr : 0;
+	size_t *offs;
+
+	(void)prefix;
+	(void)nb_def;
+	commit_pending(r);
+	if (r->err.kind != DIAG_OK)
+		return;
+	/* bindings in scope, for xsi:type QName prefixes */
+	if ((size_t)r->open >= r->sns_mark_cap) {
+		size_t cap = r->sns_mark_cap ? r->sns_mark_cap * 2 : 16;
+		size_t *m = realloc(r->sns_mark, cap * sizeof(*m));
+
+		if (m == NULL)
+			goto nomem;
+		r->sns_mark = m;
+		r->sns_mark_cap = cap;
+	}
+	r->sns_mark[r->open] = r->nsns;
+	for (int i = 0; i < nb_ns; i++) {
+		if (r->nsns == r->sns_cap) {
+			size_t cap = r->sns_cap ? r->sns_cap * 2 : 16;
+			struct sns *v = realloc(r->sns, cap * sizeof(*v));
+
+			if (v == NULL)
+				goto nomem;
+			r->sns = v;
+			r->sns_cap = cap;
+		}
+		r->sns[r->nsns].prefix = ns[2 * i];
+		r->sns[r->nsns].uri = ns[2 * i + 1];
+		r->nsns++;
+	}
+	if (na > r->sattr_cap) {
+		struct epcis_xattr *v = realloc(r->sattrs, na * 2 * sizeof(*v));
+
+		if (v == NULL)
+			goto nomem;
+		r->sattrs = v;
+		r->sattr_cap = na * 2;
+	}
+	/* values: '&' comes as "&#38;" without entity substitution */
+	r->sbuf.len = 0;
+	offs = NULL;
+	for (size_t i = 0; i < na; i++) {
+		const xmlChar *v = attrs[5 * i + 3], *e = attrs[5 * i + 4];
+		struct epcis_xattr *x = &r->sattrs[i];
+		size_t start = r->sbuf.len;
+
+		while (v < e) {
+			const xmlChar *amp = memchr(v, '&', (size_t)(e - v));
+
+			if (amp == NULL) {
+				epcis_buf_add(&r->sbuf, (const char *)v,
+				    (size_t)(e - v));
+				break;
+			}
+			epcis_buf_add(&r->sbuf, (const char *)v,
+			    (size_t)(amp - v));
+			if (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
+				epcis_buf_add(&r->sbuf, "&", 1);
+				v = amp + 5;
+			} else {
+				epcis_buf_add(&r->sbuf, "&", 1);
+				v = amp + 1;
+			}
+		}
+		x->len = r->sbuf.len - start;
+		epcis_buf_add(&r->sbuf, "", 1);
+		x->value = (const char *)(uintptr_t)start;	/* offset for now */
+		x->local = (const char *)attrs[5 * i];
+		x->uri = (const char *)attrs[5 * i + 2];
+		x->qprefix = NULL;
+		x->quri = NULL;
+	}
+	if (r->sbuf.failed)
+		goto nomem;
+	for (size_t i = 0; i < na; i++) {
+		struct epcis_xattr *x = &r->sattrs[i];
+		size_t pl;
+
+		x->value = r->sbuf.data + (uintptr_t)x->value;
+		if (x->uri != NULL && strcmp(x->uri, EPCIS_NS_XSI) == 0 &&
+		    strcmp(x->local, "type") == 0 &&
+		    (pl = epcis_qname_prefix_len(x->value, x->len)) > 0) {
+			const xmlChar *q = sax_lookup(r, x->value, pl);
+
+			if (q != NULL) {
+				x->quri = (const char *)q;
+				x->qprefix = (const char *)xmlDictLookup(
+				    r->pc->dict, (const xmlChar *)x->value,
+				    (int)pl);
+			}
+		}
+	}
+	(void)offs;
+	if (drv_start(r, (const char *)uri, (const char *)local,
+	    strlen((const char *)local), r->sattrs, na, cur_line(r)) < 0)
+		xmlStopParser(r->pc);
+	return;
+nomem:
+	diag_system(&r->err, "out of memory");
+	xmlStopParser(r->pc);
+}
+
+static void
+sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct epcis_reader *r = ctx;
+
+	(void)local;
+	(void)prefix;
+	(void)uri;
+	commit_pending(r);
+	if (r->open > 0 && (size_t)r->open - 1 < r->sns_mark_cap)
+		r->nsns = r->sns_mark[r->open - 1];
+	if (drv_end(r) < 0)
+		xmlStopParser(r->pc);
+}
+
+static void
+sax_text(void *ctx, const xmlChar *s, int len)
+{
+	struct epcis_reader *r = ctx;
+
+	commit_pending(r);
+	if (len > 0 && drv_text(r, (const char *)s, (size_t)len) < 0)
+		xmlStopParser(r->pc);
+}
+
+static void
+sax_dtd_error(struct epcis_reader *r)
+{
+	set_input(r, cur_line(r), "DTD not allowed (no external DTDs, no "
+	    "entity declarations in EPCIS input)");
+	xmlStopParser(r->pc);
+}
+
+static void
+sax_comment(void *ctx, const xmlChar *value)
+{
+	struct epcis_reader *r = ctx;
+
+	(void)value;
+	commit_pending(r);
+	if (r->pc->inSubset)
+		sax_dtd_error(r);
+	else
+		drv_brk(r);
+}
+
+static void
+sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	(void)target;
+	(void)data;
+	sax_comment(ctx, NULL);
+}
+
+static void
+sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+    const xmlChar *sys)
+{
+	(void)name;
+	if (ext != NULL || sys != NULL)
+		sax_dtd_error(ctx);
+}
+
+static void
+sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
+    const xmlChar *sys, xmlChar *content)
+{
+	(void)name;
+	(void)type;
+	(void)pub;
+	(void)sys;
+	(void)content;
+	sax_dtd_error(ctx);
+}
+
+static void
+sax_element_decl(void *ctx, const xmlChar *name, int type,
+    xmlElementContentPtr content)
+{
+	(void)name;
+	(void)type;
+	(void)content;
+	sax_dtd_error(ctx);
+}
+
+static void
+sax_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *name,
+    int type, int def, const xmlChar *dflt, xmlEnumerationPtr tree)
+{
+	(void)elem;
+	(void)name;
+	(void)type;
+	(void)def;
+	(void)dflt;
+	xmlFreeEnumeration(tree);
+	sax_dtd_error(ctx);
+}
+
+static void
+sax_notation_decl(void *ctx, const xmlChar *name, const xmlChar *pub,
+    const xmlChar *sys)
+{
+	(void)name;
+	(void)pub;
+	(void)sys;
+	sax_dtd_error(ctx);
+}
+
+static void
+sax_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *pub,
+    const xmlChar *sys, const xmlChar *notation)
+{
+	(void)name;
+	(void)pub;
+	(void)sys;
+	(void)notation;
+	sax_dtd_error(ctx);
+}
+
+static xmlEntityPtr
+sax_get_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;		/* invariant 2: none is declared */
+}
+
+static void
+sax_reference(void *ctx, const xmlChar *name)
+{
+	struct epcis_reader *r = ctx;
+
+	(void)name;
+	set_input(r, cur_line(r), "entity reference not allowed");
+	xmlStopParser(r->pc);
+}
+
+static int
+sax_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
+{
+	xmlSAXHandler sax;
+	unsigned char head[4];
+	size_t n;
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = sax_start;
+	sax.endElementNs = sax_end;
+	sax.characters = sax_text;
+	sax.ignorableWhitespace = sax_text;
+	sax.cdataBlock = sax_text;
+	sax.comment = sax_comment;
+	sax.processingInstruction = sax_pi;
+	sax.internalSubset = sax_subset;
+	sax.entityDecl = sax_entity_decl;
+	sax.elementDecl = sax_element_decl;
+	sax.attributeDecl = sax_attribute_decl;
+	sax.notationDecl = sax_notation_decl;
+	sax.unparsedEntityDecl = sax_unparsed_decl;
+	sax.getEntity = sax_get_entity;
+	sax.getParameterEntity = sax_get_entity;
+	sax.reference = sax_reference;
+	if ((r->chunk = malloc(CHUNK)) == NULL)
+		return diag_system(d, "out of memory");
+	n = fetch(r, head, sizeof(head));
+	r->text_run = 0;
+	if (!epcis_text_run(&r->text_run, (const char *)head, n,
+	    EPCIS_MAX_TEXT_BYTES))
+		return diag_system(d, "out of memory");
+	r->pc = xmlCreatePushParserCtxt(&sax, r, (const char *)head, (int)n,
+	    r->name);
+	if (r->pc == NULL)
+		return diag_system(d, "out of memory");
+	r->pc->_private = r;
+	if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
+		return diag_system(d, "out of memory");
+	xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
+	xmlSchemaValidateSetLocator(r->vc, locator, r);
+	r->plug = xmlSchemaSAXPlug(r->vc, &r->pc->sax, &r->pc->userData);
+	if (r->plug == NULL)
+		return diag_system(d, "cannot use the schema");
+	xmlCtxtUseOptions(r->pc, epcis_xml_options());
+	r->pc->sax->serror = on_parser_error;
+	return 0;
+}
+
+/* Feed the next chunk (or the end) to libxml2. */
+static void
+sax_step(struct epcis_reader *r)
+{
+	size_t n = fetch(r, r->chunk, CHUNK);
+
+	if (n > 0 && !epcis_text_run(&r->text_run, (const char *)r->chunk, n,
+	    EPCIS_MAX_TEXT_BYTES)) {
+		char msg[80];
+
+		snprintf(msg, sizeof(msg), "text or attribute longer than %lu "
+		    "bytes", EPCIS_MAX_TEXT_BYTES);
+		set_input(r, cur_line(r), msg);
+		return;
+	}
+	if (r->building && cur_offset(r) - r->event_start >
+	    r->o.max_event_bytes) {
+		too_big(r);
+		return;
+	}
+	if (n == 0 && r->read_error)
+		return;
+	xmlParseChunk(r->pc, (const char *)r->chunk, (int)n, n == 0);
+	commit_pending(r);
+	if (r->err.kind == DIAG_OK && !r->pc->wellFormed)
+		set_input(r, cur_line(r), "not well-formed XML");
+	if (n == 0 && r->err.kind == DIAG_OK) {
+		if (xmlSchemaIsValid(r->vc) != 1) {
+			diag_verify(&r->err, "not valid against the EPCIS %s XSD",
+			    r->version == EPCIS_V2_0 ? "2.0" : "1.2");
+			diag_at(&r->err, r->name, cur_line(r));
+		}
+		r->eof = true;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
 /* Open and free */
 
 static int
 reader_start(struct epcis_reader *r, struct diag *d)
 {
+	xmlSchemaPtr s;
+
 	epcis_init();
 	if (r->o.max_depth == 0 || r->o.max_depth > EPCIS_MAX_DEPTH)
 		r->o.max_depth = EPCIS_MAX_DEPTH;
 	if (r->o.max_event_bytes == 0)
 		r->o.max_event_bytes = EPCIS_MAX_EVENT_BYTES;
 	r->eventlist_depth = -1;
-	if (r->o.validate) {
-		xmlSchemaPtr s;
-
-		/* Read ahead to find the root element's namespace. */
-		if ((r->sniff = malloc(SNIFF_MAX)) == NULL)
+	if (!r->o.validate) {
+		r->scan = r->f != NULL ? epcis_scan_new(fetch, r, NULL, 0,
+		    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,
+		    r->memlen, r->o.max_depth);
+		if (r->scan == NULL)
 			return diag_system(d, "out of memory");
-		if (r->f != NULL) {
-			r->sniff_len = fread(r->sniff, 1, SNIFF_MAX, r->f);
-			if (r->sniff_len < SNIFF_MAX && ferror(r->f)) {
-				diag_system(d, "read error");
-				diag_at(d, r->name, 0);
-				return -1;
-			}
-			r->version = sniff_version(r->sniff, r->sniff_len);
-		} else
-			r->version = sniff_version(r->mem, r->memlen <
-			    SNIFF_MAX ? r->memlen : SNIFF_MAX);
-		if (sniff_doctype(r->f != NULL ? r->sniff : r->mem,
-		    r->f != NULL ? r->sniff_len : (r->memlen < SNIFF_MAX ?
-		    r->memlen : SNIFF_MAX))) {
-			/* invariant 2, before the validator sees anything */
-			diag_input(d, "DTD not allowed (no external DTDs, no "
-			    "entity declarations in EPCIS input)");
-			diag_at(d, r->name, 0);
-			return -1;
-		}
-		if (r->version == 0) {
-			diag_input(d, "cannot validate: no EPCISDocument "
-			    "root element with an EPCIS 1.x or 2.0 namespace");
-			diag_at(d, r->name, 0);
-			return -1;
-		}
-		if ((s = load_schema(r->version, r->o.schema_dir, d)) == NULL)
-			return -1;
-		r->xr = xmlReaderForIO(input_read, input_close, r, r->name,
-		    NULL, epcis_xml_options());
-		if (r->xr == NULL)
-			return diag_system(d, "out of memory");
-		xmlTextReaderSetStructuredErrorHandler(r->xr, on_xml_error, r);
-		if (xmlTextReaderSetSchema(r->xr, s) != 0)
-			return diag_system(d, "cannot use the schema");
 		return 0;
 	}
-	r->xr = xmlReaderForIO(input_read, input_close, r, r->name, NULL,
-	    epcis_xml_options());
-	if (r->xr == NULL)
+	/* Read ahead to find the root element's namespace. */
+	if ((r->sniff = malloc(SNIFF_MAX)) == NULL)
 		return diag_system(d, "out of memory");
-	xmlTextReaderSetStructuredErrorHandler(r->xr, on_xml_error, r);
-	return 0;
+	if (r->f != NULL) {
+		r->sniff_len = fread(r->sniff, 1, SNIFF_MAX, r->f);
+		if (r->sniff_len < SNIFF_MAX && ferror(r->f)) {
+			diag_system(d, "read error");
+			diag_at(d, r->name, 0);
+			return -1;
+		}
+		r->version = sniff_version(r->sniff, r->sniff_len);
+	} else
+		r->version = sniff_version(r->mem, r->memlen < SNIFF_MAX ?
+		    r->memlen : SNIFF_MAX);
+	if (sniff_doctype(r->f != NULL ? r->sniff : r->mem,
+	    r->f != NULL ? r->sniff_len : (r->memlen < SNIFF_MAX ?
+	    r->memlen : SNIFF_MAX))) {
+		/* invariant 2, before the validator sees anything */
+		diag_input(d, "DTD not allowed (no external DTDs, no "
+		    "entity declarations in EPCIS input)");
+		diag_at(d, r->name, 0);
+		return -1;
+	}
+	if (r->version == 0) {
+		diag_input(d, "cannot validate: no EPCISDocument "
+		    "root element with an EPCIS 1.x or 2.0 namespace");
+		diag_at(d, r->name, 0);
+		return -1;
+	}
+	if ((s = load_schema(r->version, r->o.schema_dir, d)) == NULL)
+		return -1;
+	return sax_open(r, s, d);
 }
 
 static struct epcis_reader *
@@ -427,15 +1100,49 @@ epcis_reader_open_mem(struct epcis_reader **out, const void *buf,
 	return 0;
 }
 
+static void
+arena_delete(struct epcis_arena *a)
+{
+	if (a != NULL) {
+		epcis_arena_free(a);
+		free(a);
+	}
+}
+
 void
 epcis_reader_free(struct epcis_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->xr != NULL)
-		xmlFreeTextReader(r->xr);
+	if (r->plug != NULL)
+		xmlSchemaSAXUnplug(r->plug);
+	if (r->pc != NULL) {
+		if (r->pc->myDoc != NULL)
+			xmlFreeDoc(r->pc->myDoc);
+		xmlFreeParserCtxt(r->pc);
+	}
+	if (r->vc != NULL)
+		xmlSchemaFreeValidCtxt(r->vc);
+	epcis_scan_free(r->scan);
 	free(r->sniff);
-	epcis_arena_free(&r->arena);
+	free(r->chunk);
+	free(r->sns);
+	free(r->sns_mark);
+	free(r->sattrs);
+	epcis_buf_free(&r->sbuf);
+	if (r->building) {
+		epcis_tb_free(&r->tb);
+		arena_delete(r->build_arena);
+	}
+	if (r->has_pending)
+		arena_delete(r->pending.a);
+	for (size_t i = 0; i < r->qn; i++)
+		arena_delete(r->q[(r->qhead + i) % r->qcap].a);
+	free(r->q);
+	arena_delete(r->handed);
+	for (size_t i = 0; i < r->npool; i++)
+		arena_delete(r->pool[i]);
+	free(r->pool);
 	epcis_buf_free(&r->canon);
 	epcis_buf_free(&r->prehash);
 	epcis_buf_free(&r->tmp);
@@ -740,12 +1447,12 @@ fields(struct epcis_arena *a, struct epcis_buf *tmp,
  */
 static int
 finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
-    enum epcis_event_type t, struct epcis_event *ev)
+    enum epcis_event_type t, struct epcis_event *ev, struct epcis_arena *a)
 {
 	ev->type = t;
 	ev->version = r->version;
 	ev->line = n->line;
-	if (fields(&r->arena, &r->tmp, n, ev) != 0)
+	if (fields(a, &r->tmp, n, ev) != 0)
 		return diag_system(&r->err, "out of memory");
 	if (!r->o.no_canon) {
 		if (epcis_c14n_tree(n, &r->canon, &r->err) != 0)
@@ -754,7 +1461,7 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 		ev->canon_len = r->canon.len;
 	}
 	if (!r->o.no_hash) {
-		if (epcis_prehash_tree(n, &r->arena, &r->prehash,
+		if (epcis_prehash_tree(n, a, &r->prehash,
 		    &r->err) != 0 || epcis_hash_id(r->prehash.data,
 		    r->prehash.len, ev->hash_id, &r->err) != 0)
 			return -1;
@@ -764,186 +1471,70 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 	return 0;
 }
 
-static int
-take_event(struct epcis_reader *r, enum epcis_event_type t,
-    struct epcis_event *ev, struct diag *d)
-{
-	static const struct epcis_event zero;
-	const struct epcis_xnode *x;
-	xmlNodePtr n;
-	unsigned long line;
-
-	epcis_arena_reset(&r->arena);
-	*ev = zero;
-	r->in_event = true;
-	r->event_start = r->fed;
-	line = (unsigned long)xmlTextReaderGetParserLineNumber(r->xr);
-	n = xmlTextReaderExpand(r->xr);
-	r->in_event = false;
-	if (n == NULL || r->err.kind != DIAG_OK)
-		return fail(r, d, line);
-	line = (unsigned long)xmlGetLineNo(n);
-	if ((x = epcis_x_from_dom(n, &r->arena)) == NULL) {
-		diag_system(&r->err, "out of memory");
-		return fail(r, d, line);
-	}
-	if (finish_event(r, x, t, ev) != 0)
-		return fail(r, d, line);
-	r->skip = true;
-	return 1;
-}
-
 /* ---------------------------------------------------------------------- */
-/* The walk */
+/* The pull */
 
-static bool
-local_is(xmlTextReaderPtr xr, const char *name)
+static const struct epcis_scan_sink scan_sink_proto = {
+	NULL, drv_start, drv_end, drv_text, drv_brk,
+};
+
+/* Move the front end on: events into the queue, or the end, or an error. */
+static void
+advance(struct epcis_reader *r)
 {
-	const xmlChar *l = xmlTextReaderConstLocalName(xr);
+	if (r->scan != NULL) {
+		struct epcis_scan_sink k = scan_sink_proto;
+		struct diag sd = DIAG_INIT;
+		int rc;
 
-	return l != NULL && strcmp((const char *)l, name) == 0;
-}
-
-static int
-root_element(struct epcis_reader *r, struct diag *d, unsigned long line)
-{
-	const xmlChar *uri = xmlTextReaderConstNamespaceUri(r->xr);
-	const char *u = uri != NULL ? (const char *)uri : "";
-	enum epcis_version v = 0;
-
-	r->root_seen = true;
-	if (local_is(r->xr, "EPCISDocument")) {
-		if (strcmp(u, EPCIS_NS_1_2) == 0)
-			v = EPCIS_V1_2;
-		else if (strcmp(u, EPCIS_NS_2_0) == 0)
-			v = EPCIS_V2_0;
-	} else if (local_is(r->xr, "EPCISQueryDocument")) {
-		if (strcmp(u, "urn:epcglobal:epcis-query:xsd:1") == 0)
-			v = EPCIS_V1_2;
-		else if (strcmp(u, "urn:epcglobal:epcis-query:xsd:2") == 0)
-			v = EPCIS_V2_0;
+		k.ctx = r;
+		rc = epcis_scan_next(r->scan, &k, &sd);
+		if (rc < 0 && r->err.kind == DIAG_OK) {
+			if (r->read_error)
+				return;		/* fail() says so */
+			if (sd.kind == DIAG_OK)
+				diag_input(&sd, "not well-formed XML");
+			r->err = sd;
+			diag_at(&r->err, r->name, 0);
+		} else if (rc == 0)
+			r->eof = true;
+		return;
 	}
-	if (v != 0) {
-		if (r->o.validate && v != r->version)
-			return fail_input(r, d, line, "cannot validate: the root "
-			    "namespace is not where the reader found it");
-		r->version = v;
-		return 0;
-	}
-	if (uri == NULL) {
-		const char *nm = (const char *)xmlTextReaderConstLocalName(r->xr);
-
-		for (int t = EPCIS_OBJECT; t <= EPCIS_QUANTITY; t++)
-			if (nm != NULL && strcmp(nm, epcis_event_type_name(t)) == 0) {
-				r->bare = true;
-				r->version = EPCIS_V2_0;
-				return 0;
-			}
-	}
-	return fail_input(r, d, line, "not an EPCIS document (the root is not "
-	    "EPCISDocument, EPCISQueryDocument or an event)");
-}
-
-static enum epcis_event_type
-event_type_here(xmlTextReaderPtr xr)
-{
-	const xmlChar *l = xmlTextReaderConstLocalName(xr);
-
-	if (l == NULL || xmlTextReaderConstNamespaceUri(xr) != NULL)
-		return 0;
-	for (int t = EPCIS_OBJECT; t <= EPCIS_QUANTITY; t++)
-		if (strcmp((const char *)l, epcis_event_type_name(t)) == 0)
-			return (enum epcis_event_type)t;
-	return 0;
+	sax_step(r);
 }
 
 int
 epcis_reader_next(struct epcis_reader *r, struct epcis_event *ev,
     struct diag *d)
 {
-	int ret, type, depth;
-	unsigned long line;
+	static const struct epcis_event zero;
 
 	if (r->dead) {
 		*d = r->err;
 		return -1;
 	}
-	if (r->done)
-		return 0;
+	arena_put(r, r->handed);
+	r->handed = NULL;
 	for (;;) {
-		if (r->skip) {
-			r->skip = false;
-			ret = xmlTextReaderNext(r->xr);
-		} else
-			ret = xmlTextReaderRead(r->xr);
-		line = (unsigned long)xmlTextReaderGetParserLineNumber(r->xr);
-		if (ret < 0 || r->err.kind != DIAG_OK)
-			return fail(r, d, line);
-		if (ret == 0) {
-			if (r->o.validate && xmlTextReaderIsValid(r->xr) != 1)
-				return fail(r, d, line);
+		if (r->qn > 0) {
+			struct qevent e = r->q[r->qhead];
+
+			r->qhead = (r->qhead + 1) % r->qcap;
+			r->qn--;
+			r->handed = e.a;
+			*ev = zero;
+			if (finish_event(r, e.root, e.type, ev, e.a) != 0)
+				return fail(r, d, e.root->line);
+			return 1;
+		}
+		if (r->err.kind != DIAG_OK || r->read_error)
+			return fail(r, d, cur_line(r));
+		if (r->eof) {
 			if (!r->root_seen)
-				return fail_input(r, d, line, "empty document");
+				return fail(r, d, cur_line(r));
 			r->done = true;
 			return 0;
 		}
-		type = xmlTextReaderNodeType(r->xr);
-		depth = xmlTextReaderDepth(r->xr);
-		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-			/*
-			 * Invariant 2: a bare "<!DOCTYPE name>" declares and
-			 * loads nothing and is let through (GS1's own examples
-			 * carry one); anything with an external identifier or
-			 * an internal subset is refused.
-			 */
-			const xmlNode *n = xmlTextReaderCurrentNode(r->xr);
-			const xmlDtd *dtd = n != NULL && n->type ==
-			    XML_DTD_NODE ? (const xmlDtd *)n : NULL;
-
-			if (dtd == NULL || dtd->ExternalID != NULL ||
-			    dtd->SystemID != NULL || dtd->children != NULL ||
-			    dtd->entities != NULL)
-				return fail_input(r, d, line, "DTD not allowed "
-				    "(no external DTDs, no entity declarations "
-				    "in EPCIS input)");
-			continue;
-		}
-		if (type == XML_READER_TYPE_ENTITY_REFERENCE ||
-		    type == XML_READER_TYPE_ENTITY)
-			return fail_input(r, d, line, "entity reference not "
-			    "allowed");
-		if (depth >= 0 && (unsigned)depth >= r->o.max_depth)
-			return fail_input(r, d, line, "elements nested too "
-			    "deep");
-		if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (depth == r->eventlist_depth)
-				r->eventlist_depth = -1;
-			continue;
-		}
-		if (type != XML_READER_TYPE_ELEMENT)
-			continue;
-		if (!r->root_seen) {
-			if (root_element(r, d, line) != 0)
-				return -1;
-			if (r->bare)
-				return take_event(r, event_type_here(r->xr), ev, d);
-			continue;
-		}
-		if (r->eventlist_depth >= 0 && depth > r->eventlist_depth) {
-			enum epcis_event_type t = event_type_here(r->xr);
-
-			if (t != 0)
-				return take_event(r, t, ev, d);
-			continue;
-		}
-		if (local_is(r->xr, "EventList") &&
-		    xmlTextReaderConstNamespaceUri(r->xr) == NULL &&
-		    !xmlTextReaderIsEmptyElement(r->xr)) {
-			r->eventlist_depth = depth;
-			continue;
-		}
-		if (!r->o.validate && depth == 1 &&
-		    local_is(r->xr, "EPCISHeader"))
-			r->skip = true;		/* not needed for events */
+		advance(r);
 	}
 }

@@ -37,7 +37,13 @@ epcis_arena_alloc(struct epcis_arena *a, size_t n)
 		return NULL;
 	n = (n + al - 1) / al * al;
 	if (c == NULL || c->cap - c->used < n) {
-		cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		/* small first chunks for arenas that hold one small event */
+		cap = a->chunk != 0 && a->chunk < ARENA_CHUNK ? a->chunk :
+		    ARENA_CHUNK;
+		if (a->chunk != 0 && a->chunk < ARENA_CHUNK)
+			a->chunk *= 2;
+		if (n > cap)
+			cap = n;
 		c = malloc(sizeof(*c) + cap);
 		if (c == NULL)
 			return NULL;
