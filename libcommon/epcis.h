@@ -3,12 +3,14 @@
  *
  * Three parts behind this one header:
  *
- *  - a streaming reader (epcis_read.c, libxml2 xmlTextReader) that gives one
- *    event at a time with its fields, its canonical bytes (epcis_c14n.c) and
- *    its CBV 2.0 event hash id (epcis_hash.c).  Hostile input is refused: no
- *    network, no DTD at all (so no entity expansion, no XXE), depth and size
- *    limits (epcis_xml_options() is the one place that sets libxml2's
- *    parser options);
+ *  - a streaming reader (epcis_read.c) that gives one event at a time with
+ *    its fields, its canonical bytes (epcis_c14n.c) and its CBV 2.0 event
+ *    hash id (epcis_hash.c).  It parses with its own strict scanner
+ *    (epcis_scan.c), or with libxml2's SAX2 parser and the XSD when
+ *    validating.  Hostile input is refused: no network, no DTD at all (so
+ *    no entity expansion, no XXE), depth and size limits
+ *    (epcis_xml_options() is the one place that sets libxml2's parser
+ *    options);
  *  - a streaming writer (epcis_write.c, libxml2 xmlTextWriter) of whole
  *    documents, in constant memory;
  *  - conversion between EPCIS 1.2 and 2.0 (epcis_convert.c).
@@ -131,8 +133,10 @@ struct epcis_read_opts {
 	size_t		 max_event_bytes; /* 0: EPCIS_MAX_EVENT_BYTES */
 	bool		 no_canon;	/* skip the canonical form */
 	bool		 no_hash;	/* skip pre-hash and hash id */
+	bool		 libxml2;	/* parse with libxml2 SAX2 even without
+					 * validate (differential tests) */
 };
-#define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false }
+#define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false, false }
 
 struct epcis_reader;		/* opaque */
 
@@ -142,7 +146,8 @@ struct epcis_reader;		/* opaque */
  * namespace says which), an EPCISQueryDocument, or one bare event element
  * such as the canonical form.  With o->validate the whole input is checked
  * against the XSD of its version while it is read (a bare event cannot be
- * validated: DIAG_INPUT).
+ * validated: DIAG_INPUT).  Without o->validate (and o->libxml2) the own
+ * scanner reads UTF-8 only: another declared encoding is DIAG_INPUT.
  *
  * Ownership: *out is the caller's, freed with epcis_reader_free(); `f`,
  * `buf` and `name` are borrowed for the reader's life; `o` (may be NULL) is

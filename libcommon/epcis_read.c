@@ -265,6 +265,7 @@ cur_offset(const struct epcis_reader *r)
 }
 
 static void drop_pending(struct epcis_reader *r);
+static void commit_pending(struct epcis_reader *r);
 
 /* libxml2's errors: the parser's (through e->ctxt) and the validator's. */
 static void
@@ -280,7 +281,11 @@ xml_error(struct epcis_reader *r, xmlErrorPtr e)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
-	drop_pending(r);
+	/* the validator refuses an event at its end tag: not delivered */
+	if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_VALID)
+		drop_pending(r);
+	else
+		commit_pending(r);
 	if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_VALID)
 		diag_verify(&r->err, "not valid against the EPCIS %s XSD: %s",
 		    r->version == EPCIS_V2_0 ? "2.0" : "1.2", msg);
@@ -943,13 +948,16 @@ sax_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
 	if (r->pc == NULL)
 		return diag_system(d, "out of memory");
 	r->pc->_private = r;
-	if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
-		return diag_system(d, "out of memory");
-	xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
-	xmlSchemaValidateSetLocator(r->vc, locator, r);
-	r->plug = xmlSchemaSAXPlug(r->vc, &r->pc->sax, &r->pc->userData);
-	if (r->plug == NULL)
-		return diag_system(d, "cannot use the schema");
+	if (schema != NULL) {
+		if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
+			return diag_system(d, "out of memory");
+		xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
+		xmlSchemaValidateSetLocator(r->vc, locator, r);
+		r->plug = xmlSchemaSAXPlug(r->vc, &r->pc->sax,
+		    &r->pc->userData);
+		if (r->plug == NULL)
+			return diag_system(d, "cannot use the schema");
+	}
 	xmlCtxtUseOptions(r->pc, epcis_xml_options());
 	r->pc->sax->serror = on_parser_error;
 	return 0;
@@ -982,7 +990,7 @@ sax_step(struct epcis_reader *r)
 	if (r->err.kind == DIAG_OK && !r->pc->wellFormed)
 		set_input(r, cur_line(r), "not well-formed XML");
 	if (n == 0 && r->err.kind == DIAG_OK) {
-		if (xmlSchemaIsValid(r->vc) != 1) {
+		if (r->vc != NULL && xmlSchemaIsValid(r->vc) != 1) {
 			diag_verify(&r->err, "not valid against the EPCIS %s XSD",
 			    r->version == EPCIS_V2_0 ? "2.0" : "1.2");
 			diag_at(&r->err, r->name, cur_line(r));
@@ -1005,6 +1013,10 @@ reader_start(struct epcis_reader *r, struct diag *d)
 	if (r->o.max_event_bytes == 0)
 		r->o.max_event_bytes = EPCIS_MAX_EVENT_BYTES;
 	r->eventlist_depth = -1;
+	if (!r->o.validate && r->o.libxml2) {
+		r->version = 0;
+		return sax_open(r, NULL, d);
+	}
 	if (!r->o.validate) {
 		r->scan = r->f != NULL ? epcis_scan_new(fetch, r, NULL, 0,
 		    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,

@@ -121,7 +121,8 @@ epcis_buf_add(struct epcis_buf *b, const char *s, size_t n)
 		b->data = p;
 		b->cap = cap;
 	}
-	memcpy(b->data + b->len, s, n);
+	if (n > 0)
+		memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }

@@ -1,0 +1,363 @@
+/*
+ * Differential tests of the reader's two front ends (libcommon/epcis_scan.c
+ * against libxml2's SAX2 parser, epcis_read.c): every XML document under
+ * tests/data/epcis is read through both, and every event must agree in
+ * every field, its canonical bytes, its pre-hash and hash id, and its
+ * line; so must the outcome (end of document, or an error of the same
+ * kind).  Then a table of small documents each front end must refuse, and
+ * documents both must read the same, for the corners of XML the data does
+ * not reach (references, CDATA, comments splitting text, CR, namespace
+ * scoping, attribute normalisation).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <CUnit/Basic.h>
+
+#include "epcis.h"
+#include "testutil.h"
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+
+	return t != NULL && t[0] != '\0' ? t : ".";
+}
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool
+list_eq(const char *const *a, const char *const *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!str_eq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool
+refs_eq(const struct epcis_ref *a, const struct epcis_ref *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!str_eq(a[i].type, b[i].type) || !str_eq(a[i].id, b[i].id))
+			return false;
+	return true;
+}
+
+/* The first field in which two events differ, or NULL. */
+static const char *
+event_diff(const struct epcis_event *a, const struct epcis_event *b)
+{
+	if (a->type != b->type || a->version != b->version)
+		return "type or version";
+#define S(f)	if (!str_eq(a->f, b->f)) return #f
+	S(action); S(biz_step); S(disposition); S(event_time);
+	S(event_time_zone_offset); S(record_time); S(event_id);
+	S(read_point); S(biz_location); S(parent_id); S(transformation_id);
+	S(lot); S(expiry); S(error_time); S(error_reason);
+#undef S
+	if (a->nepc != b->nepc || !list_eq(a->epcs, b->epcs, a->nepc))
+		return "epcs";
+	if (a->ninput != b->ninput || !list_eq(a->inputs, b->inputs, a->ninput))
+		return "inputs";
+	if (a->ncorrective != b->ncorrective ||
+	    !list_eq(a->corrective, b->corrective, a->ncorrective))
+		return "corrective";
+	if (a->nbiz_tx != b->nbiz_tx || !refs_eq(a->biz_tx, b->biz_tx,
+	    a->nbiz_tx))
+		return "biz_tx";
+	if (a->nsource != b->nsource || !refs_eq(a->sources, b->sources,
+	    a->nsource))
+		return "sources";
+	if (a->ndest != b->ndest || !refs_eq(a->dests, b->dests, a->ndest))
+		return "dests";
+	if (a->nattr != b->nattr)
+		return "nattr";
+	for (size_t i = 0; i < a->nattr; i++)
+		if (!str_eq(a->attrs[i].epc, b->attrs[i].epc) ||
+		    !str_eq(a->attrs[i].key, b->attrs[i].key) ||
+		    !str_eq(a->attrs[i].value, b->attrs[i].value))
+			return "attrs";
+	if (a->canon_len != b->canon_len || memcmp(a->canon, b->canon,
+	    a->canon_len) != 0)
+		return "canonical bytes";
+	if (a->prehash_len != b->prehash_len || memcmp(a->prehash, b->prehash,
+	    a->prehash_len) != 0)
+		return "pre-hash";
+	if (strcmp(a->hash_id, b->hash_id) != 0)
+		return "hash id";
+	if (a->line != b->line)
+		return "line";
+	return NULL;
+}
+
+/*
+ * Read `len` bytes at `doc` through both front ends side by side.
+ * Returns the number of events, or -1 if both refused it; a disagreement
+ * fails the test, naming `what`.
+ */
+static int
+both(const char *what, const void *doc, size_t len, struct diag *ds)
+{
+	struct epcis_read_opts os = EPCIS_READ_OPTS_INIT;
+	struct epcis_read_opts ox = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *rs = NULL, *rx = NULL;
+	struct epcis_event es, ex;
+	struct diag dx = DIAG_INIT;
+	int n = 0, rcs, rcx;
+
+	ox.libxml2 = true;
+	diag_clear(ds);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&rs, doc, len, what, &os,
+	    ds), 0);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&rx, doc, len, what, &ox,
+	    &dx), 0);
+	for (;;) {
+		const char *diff;
+
+		rcs = epcis_reader_next(rs, &es, ds);
+		rcx = epcis_reader_next(rx, &ex, &dx);
+		if (rcs != rcx) {
+			char ms[700], mx[700];
+
+			fprintf(stderr, "%s: event %d: scanner %d (%s), libxml2 "
+			    "%d (%s)\n", what, n, rcs, rcs < 0 ?
+			    diag_format(ds, ms, sizeof(ms)) : "",
+			    rcx, rcx < 0 ? diag_format(&dx, mx, sizeof(mx)) : "");
+			CU_FAIL("the front ends disagree on the outcome");
+			break;
+		}
+		if (rcs != 1)
+			break;
+		if ((diff = event_diff(&es, &ex)) != NULL) {
+			fprintf(stderr, "%s: event %d: %s differs (line %lu "
+			    "and %lu)\n", what, n, diff, es.line, ex.line);
+			CU_FAIL("the front ends disagree on an event");
+		}
+		n++;
+	}
+	if (rcs < 0 && rcx < 0 && ds->kind != dx.kind) {
+		fprintf(stderr, "%s: error kinds %d and %d\n", what, ds->kind,
+		    dx.kind);
+		CU_FAIL("the front ends disagree on the kind of error");
+	}
+	epcis_reader_free(rs);
+	epcis_reader_free(rx);
+	return rcs < 0 ? -1 : n;
+}
+
+static void
+walk(const char *dir, size_t *files, size_t *events)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *e;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
+	while ((e = readdir(dp)) != NULL) {
+		char path[2048];
+		struct stat st;
+		size_t nl = strlen(e->d_name);
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(path, files, events);
+		else if (nl > 4 && strcmp(e->d_name + nl - 4, ".xml") == 0) {
+			FILE *f = fopen(path, "rb");
+			char *buf = malloc((size_t)st.st_size + 1);
+			struct diag d;
+			int n;
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+			CU_ASSERT_EQUAL(fread(buf, 1, (size_t)st.st_size, f),
+			    (size_t)st.st_size);
+			fclose(f);
+			n = both(path, buf, (size_t)st.st_size, &d);
+			if (n > 0)
+				*events += (size_t)n;
+			(*files)++;
+			free(buf);
+		}
+	}
+	closedir(dp);
+}
+
+static void
+test_all_data(void)
+{
+	char dir[1024];
+	size_t files = 0, events = 0;
+
+	snprintf(dir, sizeof(dir), "%s/tests/data/epcis", top());
+	walk(dir, &files, &events);
+	/* the data must really be there and be read */
+	CU_ASSERT(files >= 40);
+	CU_ASSERT(events >= 100);
+}
+
+#define DOC(body) "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:" \
+	"xsd:2\"><EPCISBody><EventList>" body "</EventList></EPCISBody>" \
+	"</epcis:EPCISDocument>"
+
+static void
+test_agree(void)
+{
+	static const char *const docs[] = {
+		/* references, CDATA and comments in text */
+		DOC("<ObjectEvent><action> A&amp;D&#x41;&#66;&lt;&gt;&apos;"
+		    "&quot;</action></ObjectEvent>"),
+		DOC("<ObjectEvent><action><![CDATA[<ADD>]]>x</action>"
+		    "</ObjectEvent>"),
+		DOC("<ObjectEvent><action> a <!-- c --> b </action>"
+		    "<bizStep>x<?pi y?>y</bizStep></ObjectEvent>"),
+		/* CR and CRLF: LF in text, spaces in attribute values */
+		"<ObjectEvent>\r\n<action>a\r\nb\rc</action>\r<bizTransactionList>"
+		    "<bizTransaction type=\"a\r\nb\tc&#9;d&#10;\">x"
+		    "</bizTransaction></bizTransactionList></ObjectEvent>",
+		/* namespaces: default, redeclared, undeclared default */
+		"<ObjectEvent xmlns:x=\"urn:x\"><x:a x:b=\"1\" b=\"2\"/>"
+		    "<c xmlns=\"urn:y\"><d xmlns=\"\"/></c></ObjectEvent>",
+		"<ObjectEvent xmlns:x=\"urn:x\"><e xmlns:x=\"urn:z\"><x:a/>"
+		    "</e><x:a/></ObjectEvent>",
+		/* xsi:type with a prefix declared outside the event */
+		"<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
+		    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+		    "xmlns:q=\"urn:q\"><EPCISBody><EventList><ObjectEvent>"
+		    "<v xsi:type=\"q:t\">1</v></ObjectEvent></EventList>"
+		    "</EPCISBody></epcis:EPCISDocument>",
+		/* UTF-8, BOM, declaration, bare DOCTYPE, PIs and comments */
+		"\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\" "
+		    "standalone='yes'?>\n<!DOCTYPE ObjectEvent>\n<!-- c -->"
+		    "<?p?>\n<ObjectEvent><action>\xc3\xa9\xe2\x82\xac"
+		    "\xf0\x9f\x92\x8a</action></ObjectEvent>\n<!-- d -->\n",
+		/* 1.2 wrappers and lines */
+		"<ObjectEvent>\n<baseExtension>\n<eventID>e</eventID>\n"
+		    "</baseExtension>\n<extension><ilmd xmlns:cbvmda="
+		    "\"urn:epcglobal:cbv:mda\"><cbvmda:lotNumber>L"
+		    "</cbvmda:lotNumber></ilmd></extension></ObjectEvent>",
+		/* EventList/extension/TransformationEvent, nested events */
+		DOC("<extension><TransformationEvent><transformationID>t"
+		    "</transformationID></TransformationEvent></extension>"),
+	};
+	struct diag d;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "agree row %zu", i);
+		TEST_INT_EQ(i, both(what, docs[i], strlen(docs[i]), &d) > 0, 1);
+	}
+}
+
+static void
+test_refuse(void)
+{
+	static const char *const docs[] = {
+		"<ObjectEvent><a></b></ObjectEvent>",
+		"<ObjectEvent><a b='1' b='2'/></ObjectEvent>",
+		"<ObjectEvent xmlns:x='urn:x' xmlns:y='urn:x'><a x:b='1' "
+		    "y:b='2'/></ObjectEvent>",
+		"<ObjectEvent><x:a/></ObjectEvent>",
+		"<ObjectEvent><a x:b='1'/></ObjectEvent>",
+		"<ObjectEvent xmlns:x=''/>",
+		"<ObjectEvent><a b='<'/></ObjectEvent>",
+		"<ObjectEvent><a b=c/></ObjectEvent>",
+		"<ObjectEvent><a>]]></a></ObjectEvent>",
+		"<ObjectEvent><a>&nope;</a></ObjectEvent>",
+		"<ObjectEvent><a>&#0;</a></ObjectEvent>",
+		"<ObjectEvent><a>&#xD800;</a></ObjectEvent>",
+		"<ObjectEvent><a>& b</a></ObjectEvent>",
+		"<ObjectEvent><a>\x01</a></ObjectEvent>",
+		"<ObjectEvent><a>\xc0\xaf</a></ObjectEvent>",
+		"<ObjectEvent><a>\xed\xa0\x80</a></ObjectEvent>",
+		"<ObjectEvent><a>\xef\xbf\xbe</a></ObjectEvent>",
+		"<ObjectEvent><!-- a -- b --></ObjectEvent>",
+		"<ObjectEvent><?xml version='1.0'?></ObjectEvent>",
+		" <?xml version='1.0'?><ObjectEvent/>",
+		"<ObjectEvent/><ObjectEvent/>",
+		"<ObjectEvent/>x",
+		"x<ObjectEvent/>",
+		"<ObjectEvent>",
+		"<ObjectEvent><a",
+		"<ObjectEvent><1a/></ObjectEvent>",
+		"<ObjectEvent><a:/></ObjectEvent>",
+		"<ObjectEvent xmlns:xml='urn:x'/>",
+		"<ObjectEvent xmlns:xmlns='urn:x'/>",
+		"<ObjectEvent xmlns:a='http://www.w3.org/XML/1998/namespace'/>",
+		"<ObjectEvent xmlns:a='a b'/>",
+		"<ObjectEvent><![CDATA[x</ObjectEvent>",
+		"<!DOCTYPE ObjectEvent [<!ENTITY a 'b'>]><ObjectEvent/>",
+		"<!DOCTYPE ObjectEvent SYSTEM 'x.dtd'><ObjectEvent/>",
+		"<ObjectEvent/><!DOCTYPE ObjectEvent>",
+		"",
+	};
+	struct diag d;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		char what[32];
+
+		snprintf(what, sizeof(what), "refuse row %zu", i);
+		TEST_INT_EQ(i, both(what, docs[i], strlen(docs[i]), &d), -1);
+		TEST_INT_EQ(i, d.kind, DIAG_INPUT);
+	}
+}
+
+/* A document in chunks of every size reads the same as in one piece. */
+static void
+test_chunks(void)
+{
+	char path[1024];
+	FILE *f;
+	struct epcis_reader *r;
+	struct epcis_event ev;
+	struct diag d = DIAG_INIT;
+	char first[EPCIS_HASH_ID_MAX] = "", last[EPCIS_HASH_ID_MAX] = "";
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/tests/data/epcis/examples/dscsa-1.2/"
+	    "GS1_US_Pharma_Example_2_2_1_1.xml", top());
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* a one-byte stdio buffer: the scanner gets short reads */
+	setvbuf(f, NULL, _IONBF, 0);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open(&r, f, "chunks", NULL, &d), 0);
+	while (epcis_reader_next(r, &ev, &d) == 1) {
+		if (n++ == 0)
+			memcpy(first, ev.hash_id, sizeof(first));
+		memcpy(last, ev.hash_id, sizeof(last));
+	}
+	TEST_INT_EQ(0, d.kind, DIAG_OK);
+	CU_ASSERT(n > 1);
+	CU_ASSERT(strncmp(first, "ni:///sha-256;", 14) == 0);
+	CU_ASSERT(strcmp(first, last) != 0);
+	epcis_reader_free(r);
+	fclose(f);
+}
+
+int
+main(void)
+{
+	static const struct test_case tests[] = {
+		{ "every data document, both front ends", test_all_data },
+		{ "XML corners read the same", test_agree },
+		{ "not well-formed refused by both", test_refuse },
+		{ "short reads", test_chunks },
+		{ NULL, NULL },
+	};
+
+	return test_run("epcis_scan", tests);
+}
