@@ -427,19 +427,36 @@ static const struct {
 	{ "urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-" },
 };
 
+/* strstr(s, "urn:epcglobal:cbv:") != NULL, without the generic strstr */
+static bool
+has_cbv_urn(const char *s)
+{
+	const char *p = s;
+
+	while ((p = strchr(p, 'u')) != NULL) {
+		if (strncmp(p, "urn:epcglobal:cbv:", 18) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 static const char *
 canon_value(struct hctx *h, const char *s)
 {
 	char dl[512];
 	size_t n;
 
-	if (strstr(s, "urn:epcglobal:cbv:") != NULL)
+	if (has_cbv_urn(s))
 		for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]);
 		    i++)
 			if (strstr(s, web_vocab[i].urn) != NULL)
 				s = replace_all(h, s, web_vocab[i].urn,
 				    web_vocab[i].web);
-	s = canon_number(h, s);
+	/* only these can start a Python float other than inf and nan */
+	if ((s[0] >= '0' && s[0] <= '9') || s[0] == '+' || s[0] == '-' ||
+	    s[0] == '.')
+		s = canon_number(h, s);
 	if (s == NULL) {
 		h->nomem = true;
 		return "";
@@ -722,11 +739,28 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 			t = f != NULL ? f : t;
 		} else
 			t = canon_value(h, t);
-		if (t[0] != '\0')
-			text = concat3(h, "=", t, "");
+		text = t;
 	}
-	if (text[0] != '\0' || grand[0] != '\0')
-		return concat3(h, c->name, text, grand);
+	if (text[0] != '\0' || grand[0] != '\0') {
+		/* name, "=" text if any, grand: one allocation */
+		size_t nl = strlen(c->name), tl = strlen(text);
+		size_t gl = strlen(grand), o = 0;
+		char *p = epcis_arena_alloc(h->a, nl + 1 + tl + gl + 1);
+
+		if (p == NULL) {
+			h->nomem = true;
+			return "";
+		}
+		memcpy(p, c->name, nl);
+		o = nl;
+		if (tl > 0) {
+			p[o++] = '=';
+			memcpy(p + o, text, tl);
+			o += tl;
+		}
+		memcpy(p + o, grand, gl + 1);
+		return p;
+	}
 	return "";
 }
 
@@ -929,19 +963,27 @@ dl_key(struct dlout *o, const char *digits, size_t n)
 static void
 dl_web(struct dlout *o, const char *s, size_t n)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	size_t start = 0;
+
 	for (size_t i = 0; i < n; i++) {
-		char e[4];
+		char e[3];
 
 		switch (s[i]) {
 		case '!': case '(': case ')': case '*': case '+': case ',':
 		case ':':
-			snprintf(e, sizeof(e), "%%%02X", (unsigned char)s[i]);
+			dl_add(o, s + start, i - start);
+			e[0] = '%';
+			e[1] = hex[(unsigned char)s[i] >> 4];
+			e[2] = hex[(unsigned char)s[i] & 15];
 			dl_add(o, e, 3);
+			start = i + 1;
 			break;
 		default:
-			dl_add(o, s + i, 1);
+			break;
 		}
 	}
+	dl_add(o, s + start, n - start);
 }
 
 /*

@@ -115,12 +115,16 @@ epcis_x_is_elem(const struct epcis_xnode *n)
  * the builder `nomem`, and later calls do nothing.
  */
 #define EPCIS_TB_URIS	32
+#define EPCIS_TB_NAMES	64
 struct epcis_tb {
 	struct epcis_arena *a;
 	struct epcis_xnode *root, *cur;
-	struct epcis_buf txt;		/* the pending text run */
+	struct epcis_xnode *open_text;	/* the text run still growing */
 	const char	*uris[EPCIS_TB_URIS];
 	size_t		 nuris;
+	const char	*names[EPCIS_TB_NAMES];	/* interned local names */
+	size_t		 name_len[EPCIS_TB_NAMES];
+	size_t		 nnames;
 	bool		 nomem;
 };
 

@@ -626,7 +626,9 @@ drv_text(void *ctx, const char *s, size_t n)
 	struct epcis_reader *r = ctx;
 
 	if (r->building) {
-		if (too_big(r) != 0)
+		/* adjacent CDATA sections make one long text: check it */
+		if (r->tb.open_text != NULL && r->tb.open_text->len + n >
+		    65536 && too_big(r) != 0)
 			return -1;
 		epcis_tb_text(&r->tb, s, n);
 	}

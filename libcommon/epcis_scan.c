@@ -67,6 +67,7 @@ struct nsb {
 struct open_el {
 	size_t		 qoff, qlen;	/* QName in names */
 	size_t		 nns;		/* bindings in force before it */
+	size_t		 nsbuf_len;	/* ... and their bytes */
 };
 
 struct rawattr {
@@ -211,6 +212,27 @@ name_char(uint32_t c)
  * A Name at p: its length in *len.  Returns 1, 0 if cut by the end, -1 if
  * there is no Name.  The name ends at the first byte that is no NameChar.
  */
+/* ASCII name characters: 1 NameStartChar, 2 NameChar only */
+static const unsigned char ascii_name[128] = {
+	['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2,
+	['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+	[':'] = 1, ['_'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/*
+ * A Name at p: its length in *len.  Returns 1, 0 if cut by the end, -1 if
+ * there is no Name.  The name ends at the first byte that is no NameChar.
+ */
 static int
 scan_name(const unsigned char *p, size_t n, size_t *len)
 {
@@ -218,15 +240,22 @@ scan_name(const unsigned char *p, size_t n, size_t *len)
 	uint32_t c;
 	int k;
 
+	if (n > 0 && p[0] < 0x80) {
+		if (ascii_name[p[0]] != 1)
+			return -1;
+		i = 1;
+	}
 	while (i < n) {
 		if (p[i] < 0x80) {
-			c = p[i];
-			k = 1;
-		} else if ((k = utf8(p + i, n - i, &c)) == 0)
-			return 0;
-		else if (k < 0)
+			if (ascii_name[p[i]] != 0) {
+				i++;
+				continue;
+			}
 			break;
-		if (i == 0 ? !name_start(c) : !name_char(c))
+		}
+		if ((k = utf8(p + i, n - i, &c)) == 0)
+			return 0;
+		if (k < 0 || (i == 0 ? !name_start(c) : !name_char(c)))
 			break;
 		i += (size_t)k;
 	}
@@ -804,7 +833,8 @@ attributes(struct epcis_scan *s, size_t nattr, const char **why)
 }
 
 static int
-push_el(struct epcis_scan *s, const unsigned char *q, size_t qlen, size_t nns)
+push_el(struct epcis_scan *s, const unsigned char *q, size_t qlen, size_t nns,
+    size_t nsbuf_len)
 {
 	if (s->depth == s->stackcap) {
 		size_t cap = s->stackcap ? s->stackcap * 2 : 16;
@@ -818,6 +848,7 @@ push_el(struct epcis_scan *s, const unsigned char *q, size_t qlen, size_t nns)
 	s->stack[s->depth].qoff = s->names.len;
 	s->stack[s->depth].qlen = qlen;
 	s->stack[s->depth].nns = nns;
+	s->stack[s->depth].nsbuf_len = nsbuf_len;
 	epcis_buf_add(&s->names, (const char *)q, qlen);
 	if (s->names.failed)
 		return -1;
@@ -833,11 +864,7 @@ pop_el(struct epcis_scan *s, const struct epcis_scan_sink *k)
 
 	s->names.len = o->qoff;
 	s->nns = o->nns;
-	if (s->nns == 0)
-		s->nsbuf.len = 0;
-	else
-		s->nsbuf.len = s->ns[s->nns - 1].uoff +
-		    strlen(s->nsbuf.data + s->ns[s->nns - 1].uoff) + 1;
+	s->nsbuf.len = o->nsbuf_len;
 	if (s->depth == 0)
 		s->state = S_EPILOG;
 	return k->end(k->ctx);
@@ -861,7 +888,7 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
     struct diag *d)
 {
 	const unsigned char *b = s->buf + s->pos, *p, *e = s->buf + s->len;
-	size_t qlen, nattr = 0, nns0 = s->nns, lines = 0;
+	size_t qlen, nattr = 0, nns0 = s->nns, nsb0 = s->nsbuf.len, lines = 0;
 	const char *uri, *why = NULL;
 	long plen;
 	bool empty;
@@ -991,7 +1018,7 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 		return wf(s, d, "element in the xmlns namespace");
 	if ((rc = attributes(s, nattr, &why)) != 0)
 		return rc == -2 ? nomem(s, d) : wf(s, d, why);
-	if (push_el(s, b + 1, qlen, nns0) != 0)
+	if (push_el(s, b + 1, qlen, nns0, nsb0) != 0)
 		return nomem(s, d);
 	p += empty ? 2 : 1;
 	s->pos = (size_t)(p - s->buf);

@@ -28,16 +28,33 @@ epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a)
 void
 epcis_tb_reset(struct epcis_tb *b)
 {
-	b->root = b->cur = NULL;
-	b->txt.len = 0;
-	b->nuris = 0;
+	b->root = b->cur = b->open_text = NULL;
+	b->nuris = b->nnames = 0;
 	b->nomem = false;
 }
 
 void
 epcis_tb_free(struct epcis_tb *b)
 {
-	epcis_buf_free(&b->txt);
+	(void)b;
+}
+
+/* Local names repeat: one copy of each per event. */
+static const char *
+intern_name(struct epcis_tb *b, const char *s, size_t n)
+{
+	char *p;
+
+	for (size_t i = 0; i < b->nnames; i++)
+		if (b->name_len[i] == n && memcmp(b->names[i], s, n) == 0)
+			return b->names[i];
+	if ((p = epcis_arena_strndup(b->a, s, n)) == NULL)
+		return NULL;
+	if (b->nnames < EPCIS_TB_NAMES) {
+		b->names[b->nnames] = p;
+		b->name_len[b->nnames++] = n;
+	}
+	return p;
 }
 
 static const char *
@@ -93,20 +110,7 @@ append(struct epcis_tb *b, struct epcis_xnode *n)
 static void
 flush_text(struct epcis_tb *b)
 {
-	struct epcis_xnode *n;
-
-	if (b->txt.len == 0 || b->nomem)
-		return;
-	if (b->txt.failed || (n = new_node(b)) == NULL ||
-	    (n->text = epcis_arena_strndup(b->a, b->txt.data,
-	    b->txt.len)) == NULL) {
-		b->nomem = true;
-		return;
-	}
-	n->len = b->txt.len;
-	b->txt.len = 0;
-	if (b->cur != NULL)	/* text outside the event is not kept */
-		append(b, n);
+	b->open_text = NULL;
 }
 
 void
@@ -120,7 +124,7 @@ epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 	if (b->nomem || (n = new_node(b)) == NULL)
 		return;
 	n->uri = intern(b, uri);
-	n->local = epcis_arena_strndup(b->a, local, llen);
+	n->local = intern_name(b, local, llen);
 	n->line = line;
 	if (nattr > 0) {
 		n->attrs = epcis_arena_alloc(b->a, nattr * sizeof(*n->attrs));
@@ -133,8 +137,7 @@ epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 			const struct epcis_xattr *s = &attrs[i];
 
 			t->uri = intern(b, s->uri);
-			t->local = epcis_arena_strndup(b->a, s->local,
-			    strlen(s->local));
+			t->local = intern_name(b, s->local, strlen(s->local));
 			t->value = epcis_arena_strndup(b->a, s->value, s->len);
 			t->len = s->len;
 			t->qprefix = s->qprefix == NULL ? NULL :
@@ -158,8 +161,33 @@ epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 void
 epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 {
-	if (b->cur != NULL && n > 0)
-		epcis_buf_add(&b->txt, s, n);
+	struct epcis_xnode *t = b->open_text;
+	char *p;
+
+	if (b->cur == NULL || n == 0 || b->nomem)
+		return;		/* text outside the event is not kept */
+	if (t != NULL) {
+		/* a run in pieces (references, CDATA): rare, copied again */
+		if (n > SIZE_MAX / 2 - t->len ||
+		    (p = epcis_arena_alloc(b->a, t->len + n + 1)) == NULL) {
+			b->nomem = true;
+			return;
+		}
+		memcpy(p, t->text, t->len);
+		memcpy(p + t->len, s, n);
+		p[t->len + n] = '\0';
+		t->text = p;
+		t->len += n;
+		return;
+	}
+	if ((t = new_node(b)) == NULL ||
+	    (t->text = epcis_arena_strndup(b->a, s, n)) == NULL) {
+		b->nomem = true;
+		return;
+	}
+	t->len = n;
+	append(b, t);
+	b->open_text = t;
 }
 
 void
