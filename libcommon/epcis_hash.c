@@ -142,6 +142,8 @@ strip_dup(struct hctx *h, const char *s, size_t n)
 	}
 	while (n > 0 && is_pyspace((unsigned char)s[n - 1]))
 		n--;
+	if (s[n] == '\0')
+		return s;	/* nothing cut at the end: no copy (read only) */
 	if ((p = epcis_arena_strndup(h->a, s, n)) == NULL)
 		h->nomem = true;
 	return p != NULL ? p : "";
@@ -186,6 +188,16 @@ static int
 pnode_qcmp(const void *a, const void *b)
 {
 	return pnode_cmp(*(struct pnode *const *)a, *(struct pnode *const *)b);
+}
+
+/* Lists in document order are often sorted already: then qsort is idle. */
+static bool
+kids_sorted(struct pnode *const *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (pnode_cmp(v[i - 1], v[i]) > 0)
+			return false;
+	return true;
 }
 
 /* Count the element children (through wrappers) and attributes of n. */
@@ -240,6 +252,7 @@ lead_text(struct hctx *h, const struct epcis_xnode *n)
 		memcpy(q, c->text, c->len);
 		q += c->len;
 	}
+	p[len] = '\0';
 	return strip_dup(h, p, len);
 }
 
@@ -278,6 +291,8 @@ replace_all(struct hctx *h, const char *s, const char *from, const char *to)
 static const char *
 expand_curie(struct hctx *h, const char *s)
 {
+	if (s[0] != 'g' && s[0] != 'c')
+		return s;
 	if (strncmp(s, "gs1:", 4) == 0)
 		s = replace_all(h, s, "gs1:", "https://gs1.org/voc/");
 	if (strncmp(s, "cbv:", 4) == 0)
@@ -318,7 +333,7 @@ build(struct hctx *h, const struct epcis_xnode *n)
 		p->kids[p->nkids++] = c;
 	}
 	add_kids(h, p, n);
-	if (p->nkids > 1)
+	if (p->nkids > 1 && !kids_sorted(p->kids, p->nkids))
 		qsort(p->kids, p->nkids, sizeof(*p->kids), pnode_qcmp);
 	return p;
 }
@@ -611,6 +626,16 @@ str_qcmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void
+sort_strings(const char **v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i - 1], v[i]) > 0) {
+			qsort(v, n, sizeof(*v), str_qcmp);
+			return;
+		}
+}
+
 static const char *
 join(struct hctx *h, const char *const *v, size_t n, const char *prefix)
 {
@@ -694,7 +719,7 @@ generic(struct hctx *h, struct pnode **kids, size_t n)
 			v[k++] = concat3(h, c->name, generic_text(h, c), sub);
 	}
 	if (k > 1)
-		qsort(v, k, sizeof(*v), str_qcmp);
+		sort_strings(v, k);
 	return join(h, v, k, "");
 }
 
@@ -818,7 +843,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 		if (k == 0)
 			continue;
 		if (k > 1)
-			qsort(v, k, sizeof(*v), str_qcmp);
+			sort_strings(v, k);
 		pre = join(h, v, k, pre);
 	}
 	if (next > 0) {
@@ -1189,6 +1214,29 @@ dl_from_epc(const char *uri, const char *end, struct dlout *o)
 		return 0;
 #undef SCHEME
 	return o->bad ? 0 : o->len;
+}
+
+size_t
+epcis_sgtin_bracketed(const char *uri, char *buf, size_t cap)
+{
+	const char *p, *q, *end;
+	size_t cp, n;
+	struct dlout o = { buf, cap, 0, false };
+
+	if (strncmp(uri, "urn:epc:id:sgtin:", 17) != 0 ||
+	    strchr(uri + 17, '%') != NULL)
+		return (size_t)-1;
+	p = uri + 17;
+	end = p + strlen(p);
+	/* the checks of dl_from_epc() for urn:epc:id:sgtin: */
+	if ((q = split_cp(p, 13, &cp)) == NULL || *q != '.' ||
+	    (n = epc_chars(q + 1, end)) == (size_t)-1 || n < 1 || n > 20)
+		return 0;
+	dl_adds(&o, "[01]");
+	dl_gtin(&o, p, cp);
+	dl_adds(&o, "[21]");
+	dl_add(&o, q + 1, (size_t)(end - q - 1));
+	return o.bad ? 0 : o.len;
 }
 
 /* Digital Link value characters the reference's final check accepts. */

@@ -71,6 +71,10 @@ enum epcis_event_type epcis_event_type_named(const char *local);
  *    processing instruction ends it (as libxml2's tree builder with
  *    XML_PARSE_NOCDATA makes text nodes), line ends normalised to LF,
  *    NUL-terminated;
+ *  - except: a run of white space between two tags, with no other text in
+ *    the parent element before it, is left out.  No walker can tell (they
+ *    trim, and concatenate text only where such a run is leading white
+ *    space), and it is most of the nodes of an indented document;
  *  - an xsi:type attribute carries the namespace its QName prefix is bound
  *    to where it is written (the canonical form declares it).
  *
@@ -100,6 +104,8 @@ struct epcis_xnode {
 	struct epcis_xattr *attrs;
 	size_t		 nattr;
 	unsigned long	 line;		/* element: line of the start tag */
+	bool		 has_text;	/* element: text other than white
+					 * space somewhere inside so far */
 };
 
 static inline bool
@@ -120,6 +126,9 @@ struct epcis_tb {
 	struct epcis_arena *a;
 	struct epcis_xnode *root, *cur;
 	struct epcis_xnode *open_text;	/* the text run still growing */
+	char		 ws[128];	/* a white-space run held back */
+	size_t		 nws;
+	bool		 held;
 	const char	*uris[EPCIS_TB_URIS];
 	size_t		 nuris;
 	const char	*names[EPCIS_TB_NAMES];	/* interned local names */
@@ -166,6 +175,14 @@ int	epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 /* The same for a libxml2 DOM event element (through epcis_x_from_dom). */
 int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
+
+/*
+ * "[01]<GTIN-14>[21]<serial>" of an urn:epc:id:sgtin: URI whose serial has
+ * no escapes, by the rules epcis_dl_normalise() applies (EPC TDS section
+ * 6.3.1), into buf; its length, 0 if it is no valid SGTIN, or (size_t)-1
+ * if it is not of that simple form (the caller takes the general path).
+ */
+size_t	epcis_sgtin_bracketed(const char *uri, char *buf, size_t cap);
 
 /* ---------------------------------------------------------------------- */
 /*

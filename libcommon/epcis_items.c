@@ -17,10 +17,16 @@ size_t
 epcis_epc_to_bracketed(const char *uri, char *buf, size_t cap)
 {
 	char dl[512];
-	size_t n = epcis_dl_normalise(uri, strlen(uri), dl, sizeof(dl)), o = 0;
+	size_t n, o = 0;
 	const char *p;
 
-	if (n == 0 || cap == 0)
+	if (cap == 0)
+		return 0;
+	/* an SGTIN without escapes, the common case: no Digital Link detour */
+	if ((n = epcis_sgtin_bracketed(uri, buf, cap)) != (size_t)-1)
+		return n;
+	n = epcis_dl_normalise(uri, strlen(uri), dl, sizeof(dl));
+	if (n == 0)
 		return 0;
 	p = dl + 18;			/* after "https://id.gs1.org" */
 	while (*p == '/') {
@@ -158,6 +164,7 @@ epcis_event_write_items(FILE *out, const char *name,
     const struct epcis_event *ev, struct diag *d)
 {
 	struct epcis_buf b = { NULL, 0, 0, false }, tail = { NULL, 0, 0, false };
+	struct epcis_buf hash = { NULL, 0, 0, false };
 	const char *tname = epcis_event_type_name(ev->type);
 	char key[128], parent[512];
 	bool ilmd = ev->lot != NULL || ev->expiry != NULL;
@@ -192,7 +199,10 @@ epcis_event_write_items(FILE *out, const char *name,
 	if (ev->error_time != NULL)
 		attr(&tail, "error_reason", ev->error_reason != NULL ?
 		    short_vocab(ev->error_reason) : "");
-	if (tail.failed)
+	/* and the hash id, which ends every line: escaped once too */
+	if (ev->hash_id[0] != '\0')
+		attr(&hash, "hash", ev->hash_id);
+	if (tail.failed || hash.failed)
 		goto nomem;
 	for (size_t i = 0; i < ev->nepc; i++) {
 		const char *epc = ev->epcs[i];
@@ -207,14 +217,14 @@ epcis_event_write_items(FILE *out, const char *name,
 				if (k == k0)
 					k0++;
 			}
-		if (ev->hash_id[0] != '\0')
-			attr(&b, "hash", ev->hash_id);
+		epcis_buf_add(&b, hash.data != NULL ? hash.data : "", hash.len);
 		epcis_buf_add(&b, "\n", 1);
 		if (b.failed)
 			goto nomem;
 		if (fwrite(b.data, 1, b.len, out) != b.len) {
 			epcis_buf_free(&b);
 			epcis_buf_free(&tail);
+			epcis_buf_free(&hash);
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
 			return -1;
@@ -222,9 +232,11 @@ epcis_event_write_items(FILE *out, const char *name,
 	}
 	epcis_buf_free(&b);
 	epcis_buf_free(&tail);
+	epcis_buf_free(&hash);
 	return 0;
 nomem:
 	epcis_buf_free(&b);
 	epcis_buf_free(&tail);
+	epcis_buf_free(&hash);
 	return diag_system(d, "out of memory");
 }

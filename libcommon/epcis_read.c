@@ -50,7 +50,7 @@
 #include "epcis_int.h"
 
 #define SNIFF_MAX	(64 * 1024)
-#define CHUNK		(64 * 1024)
+#define CHUNK		(16 * 1024)	/* small: events of one chunk queue */
 #define EVENT_ARENA	4096		/* first chunk of an event's arena */
 
 struct qevent {
@@ -134,6 +134,11 @@ fetch(void *ctx, void *buf, size_t want)
 			n = want;
 		memcpy(buf, r->sniff + r->sniff_pos, n);
 		r->sniff_pos += n;
+		if (r->sniff_pos == r->sniff_len) {
+			free(r->sniff);		/* read ahead only once */
+			r->sniff = NULL;
+			r->sniff_pos = r->sniff_len = 0;
+		}
 	} else if (r->f != NULL) {
 		n = fread(buf, 1, want, r->f);
 		if (n == 0 && ferror(r->f)) {

@@ -1069,6 +1069,19 @@ end_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 	return rc;
 }
 
+/* Are the eight bytes of x all spaces, tabs or LFs? (CR ends SWAR runs) */
+static bool
+all_space8(uint64_t x)
+{
+	for (int i = 0; i < 8; i++, x >>= 8) {
+		unsigned char c = (unsigned char)x;
+
+		if (c != ' ' && c != '\t' && c != '\n')
+			return false;
+	}
+	return true;
+}
+
 /*
  * Character data at buf[pos] up to the next '<' (invariants 2, 5).
  * Returns 0 or 1, NEED, -1.
@@ -1092,6 +1105,20 @@ text(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d)
 		uint32_t cp;
 		int n;
 
+		/* eight plain ASCII bytes at a time (SWAR) */
+		while (lt - p >= 8) {
+			uint64_t x, t;
+
+			memcpy(&x, p, 8);
+			t = (x - 0x2020202020202020ULL) | x |
+			    ((x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
+			    ((x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
+			if ((t & 0x8080808080808080ULL) != 0)
+				break;
+			if (ws)
+				ws = all_space8(x);
+			p += 8;
+		}
 		while (p < lt && !text_special[*p]) {
 			ws = ws && is_s(*p);
 			p++;

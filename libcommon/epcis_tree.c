@@ -29,7 +29,9 @@ void
 epcis_tb_reset(struct epcis_tb *b)
 {
 	b->root = b->cur = b->open_text = NULL;
+	b->held = false;
 	b->nuris = b->nnames = 0;
+	memset(b->names, 0, sizeof(b->names));
 	b->nomem = false;
 }
 
@@ -39,22 +41,31 @@ epcis_tb_free(struct epcis_tb *b)
 	(void)b;
 }
 
-/* Local names repeat: one copy of each per event. */
+/* Local names repeat: one copy of each per event (open addressing). */
 static const char *
 intern_name(struct epcis_tb *b, const char *s, size_t n)
 {
+	size_t h = n == 0 ? 0 : (n * 31 + (unsigned char)s[0] * 7 +
+	    (unsigned char)s[n - 1]) % EPCIS_TB_NAMES;
 	char *p;
 
-	for (size_t i = 0; i < b->nnames; i++)
+	for (size_t k = 0; k < EPCIS_TB_NAMES; k++) {
+		size_t i = (h + k) % EPCIS_TB_NAMES;
+
+		if (b->names[i] == NULL) {
+			if ((p = epcis_arena_strndup(b->a, s, n)) == NULL)
+				return NULL;
+			if (b->nnames < EPCIS_TB_NAMES * 3 / 4) {
+				b->names[i] = p;
+				b->name_len[i] = n;
+				b->nnames++;
+			}
+			return p;
+		}
 		if (b->name_len[i] == n && memcmp(b->names[i], s, n) == 0)
 			return b->names[i];
-	if ((p = epcis_arena_strndup(b->a, s, n)) == NULL)
-		return NULL;
-	if (b->nnames < EPCIS_TB_NAMES) {
-		b->names[b->nnames] = p;
-		b->name_len[b->nnames++] = n;
 	}
-	return p;
+	return epcis_arena_strndup(b->a, s, n);
 }
 
 static const char *
@@ -107,10 +118,24 @@ append(struct epcis_tb *b, struct epcis_xnode *n)
 	p->last = n;
 }
 
+/* A tag: a held-back white-space run between two tags goes. */
 static void
 flush_text(struct epcis_tb *b)
 {
 	b->open_text = NULL;
+	b->held = false;
+}
+
+static void add_text(struct epcis_tb *b, const char *s, size_t n);
+
+/* Something other than a tag follows the held run: it is kept. */
+static void
+unhold(struct epcis_tb *b)
+{
+	if (b->held) {
+		b->held = false;
+		add_text(b, b->ws, b->nws);
+	}
 }
 
 void
@@ -158,14 +183,12 @@ epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 	b->cur = n;
 }
 
-void
-epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
+static void
+add_text(struct epcis_tb *b, const char *s, size_t n)
 {
 	struct epcis_xnode *t = b->open_text;
 	char *p;
 
-	if (b->cur == NULL || n == 0 || b->nomem)
-		return;		/* text outside the event is not kept */
 	if (t != NULL) {
 		/* a run in pieces (references, CDATA): rare, copied again */
 		if (n > SIZE_MAX / 2 - t->len ||
@@ -191,17 +214,45 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 }
 
 void
+epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (b->cur == NULL || n == 0 || b->nomem)
+		return;		/* text outside the event is not kept */
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t'))
+		i++;
+	if (i == n && b->open_text == NULL && !b->held && !b->cur->has_text &&
+	    n <= sizeof(b->ws)) {
+		memcpy(b->ws, s, n);
+		b->nws = n;
+		b->held = true;
+		return;
+	}
+	unhold(b);
+	if (i < n)
+		b->cur->has_text = true;
+	add_text(b, s, n);
+}
+
+void
 epcis_tb_break(struct epcis_tb *b)
 {
-	flush_text(b);
+	unhold(b);
+	b->open_text = NULL;
 }
 
 void
 epcis_tb_end(struct epcis_tb *b)
 {
 	flush_text(b);
-	if (b->cur != NULL)
-		b->cur = b->cur->parent;
+	if (b->cur != NULL) {
+		struct epcis_xnode *p = b->cur->parent;
+
+		if (p != NULL && b->cur->has_text)
+			p->has_text = true;
+		b->cur = p;
+	}
 }
 
 size_t
@@ -221,7 +272,8 @@ bool
 epcis_x_is_wrapper(const struct epcis_xnode *n)
 {
 	/* the same rule as epcis_is_wrapper() (epcis_util.c) */
-	if (n->local == NULL || n->uri != NULL || n->nattr != 0)
+	if (n->local == NULL || n->uri != NULL || n->nattr != 0 ||
+	    (n->local[0] != 'e' && n->local[0] != 'b'))
 		return false;
 	return strcmp(n->local, "extension") == 0 ||
 	    strcmp(n->local, "baseExtension") == 0;
