@@ -1,11 +1,13 @@
 #!/bin/sh
-# Hostile and broken XML against dscsa-epcis read, hash, canon and convert
-# (epcis_read.c invariants 1-4): XXE, billion laughs, parameter entities,
-# external DTDs, 10,000-deep nesting, a huge text node, and the DSCSA example
-# truncated at 40 places.  Each must be refused with exit 2 (1 for a
-# validity error), within 20 seconds, without a crash or sanitizer report,
-# and must not touch the network or the files it names.  Writing to a full
-# disk must give exit 3.  Env: DSCSA_BIN (tools), TOP (the repository).
+# Hostile and broken XML against dscsa-epcis read, hash, canon and convert,
+# through both front ends (the own scanner, and libxml2 with --validate;
+# epcis_read.c invariants 1-4, epcis_scan.c invariants 1-6): XXE, billion
+# laughs, parameter entities, external DTDs, 10,000-deep nesting, a huge
+# text node, and the DSCSA example truncated at 40 places.  Each must be
+# refused with exit 2 (1 for a validity error), within 20 seconds, without
+# a crash or sanitizer report, and must not touch the network or the files
+# it names.  Writing to a full disk must give exit 3.  Env: DSCSA_BIN
+# (tools), TOP (the repository).
 set -u
 BIN=${DSCSA_BIN:-$TOP/build/check/bin}
 E="$BIN/dscsa-epcis"
@@ -87,8 +89,10 @@ for f in xxe xxe-net laughs pe extdtd pubdtd undeclared deep deep-top huge junk 
 	expect "$f" 2 "$tmp/$f.xml" hash
 	expect "$f" 2 "$tmp/$f.xml" convert --to 1.2
 done
-for f in xxe laughs extdtd huge; do
+# the same through the libxml2 SAX2 + XSD path
+for f in xxe xxe-net laughs pe extdtd pubdtd undeclared deep-top huge junk enc; do
 	expect "$f validate" 2 "$tmp/$f.xml" read --validate
+	expect "$f validate" 2 "$tmp/$f.xml" hash --validate
 done
 # an element where the XSD has none: the validator says so first
 expect "deep validate" 1 "$tmp/deep.xml" read --validate
