@@ -155,6 +155,7 @@ ld_rd_init(struct ld_rd *r, int fd, uint64_t size, struct diag *d)
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
 	r->size = size;
+	r->ahead = true;
 	r->cap = RD_CHUNK;
 	if ((r->buf = malloc(r->cap)) == NULL)
 		return diag_system(d, "out of memory");
@@ -200,9 +201,9 @@ ld_rd_get(struct ld_rd *r, uint64_t off, size_t len, bool *short_read,
 	}
 	r->off = off;
 	r->len = 0;
-	while (have < len || (have < r->cap && off + have < r->size &&
-	    have < RD_CHUNK)) {
-		size_t want = r->cap - have;
+	while (have < len || (r->ahead && have < r->cap &&
+	    off + have < r->size && have < RD_CHUNK)) {
+		size_t want = (r->ahead ? r->cap : len) - have;
 		ssize_t n;
 
 		if (want > r->size - off - have)
@@ -1422,6 +1423,8 @@ out:
 	}
 	if (rc != 0)
 		diag_at(d, lg->path, 0);
+	if (lg->idx != NULL)
+		ld_index_end(lg);	/* nothing appended, or it failed */
 	flock(lg->fd, LOCK_UN);
 	lg->locked = false;
 	ld_dup_free(&batch);

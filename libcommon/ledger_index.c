@@ -28,6 +28,11 @@
  *  I6. verify never reads it (ledger.c): a tampered index can at worst
  *      let append write a duplicate, which verify then reports
  *      (invariant 7).
+ *  I7. An append's duplicate lookups and its additions are one write
+ *      transaction (BEGIN IMMEDIATE when the appender state is loaded,
+ *      COMMIT after the ledger is fsync(2)ed, ROLLBACK if the append
+ *      fails or writes nothing), so the lookups take no locks of their
+ *      own.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -80,6 +85,7 @@ struct ld_index {
 	sqlite3			*db;
 	sqlite3_stmt		*has, *ins_entry, *ins_hash, *ins_item, *meta;
 	bool			 valid;	/* checked, and covers lg->end */
+	bool			 txn;	/* an append's transaction is open */
 	struct ledger_index_stats st;
 };
 
@@ -106,6 +112,7 @@ idx_shut(struct ld_index *x)
 	sqlite3_finalize(x->ins_item);
 	sqlite3_finalize(x->meta);
 	x->has = x->ins_entry = x->ins_hash = x->ins_item = x->meta = NULL;
+	x->txn = false;
 	if (x->db != NULL)
 		sqlite3_close(x->db);
 	x->db = NULL;
@@ -650,6 +657,7 @@ idx_sync(struct ledger *lg, bool force, struct diag *d)
 	lg->state_valid = false;
 	if (ld_rd_init(&rd, lg->fd, (uint64_t)st.st_size, d) != 0)
 		return -1;
+	rd.ahead = false;	/* I2 reads two records: O(1) in the size */
 	if (force)
 		why = "asked for";
 	else if (x->db == NULL && access(x->path, F_OK) != 0)
@@ -677,6 +685,7 @@ idx_sync(struct ledger *lg, bool force, struct diag *d)
 		db_fail(x, d, "cannot start a transaction");
 		goto fail;
 	}
+	rd.ahead = true;	/* catch-up and rebuild scan */
 	rc = catch_up(lg, &rd, m.size, d);
 	if (rc == -1) {
 		(void)exec(x, "ROLLBACK");
@@ -705,11 +714,29 @@ int
 ld_index_load(struct ledger *lg, struct ledger_index_stats *st,
     struct diag *d)
 {
+	struct ld_index *x = lg->idx;
 	int rc = idx_sync(lg, false, d);
 
 	if (st != NULL)
-		*st = lg->idx->st;
-	return rc == 0 ? 0 : -1;
+		*st = x->st;
+	if (rc != 0)
+		return -1;
+	/* I7: the append's lookups and additions share one transaction */
+	if (exec(x, "BEGIN IMMEDIATE") != 0)
+		return db_fail(x, d, "cannot start a transaction");
+	x->txn = true;
+	return 0;
+}
+
+void
+ld_index_end(struct ledger *lg)
+{
+	struct ld_index *x = lg->idx;
+
+	if (x != NULL && x->txn) {
+		(void)exec(x, "ROLLBACK");
+		x->txn = false;
+	}
 }
 
 int
@@ -723,8 +750,9 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 		pos = LEDGER_MAGIC_LEN;
 		pos += 12 + ld_get32(buf + pos);
 	}
-	if (exec(x, "BEGIN IMMEDIATE") != 0)
+	if (!x->txn && exec(x, "BEGIN IMMEDIATE") != 0)
 		goto fail;
+	x->txn = true;
 	while (pos + 12 <= len) {
 		uint32_t rl = ld_get32(buf + pos);
 		struct ledger_entry e;
@@ -741,11 +769,13 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 	}
 	if (put_meta(lg, start + len, d) != 0 || exec(x, "COMMIT") != 0)
 		goto fail;
+	x->txn = false;
 	return 0;
 fail:
 	if (d->kind == DIAG_OK)
 		db_fail(x, d, "cannot add the append");
 	(void)exec(x, "ROLLBACK");
+	x->txn = false;
 	x->valid = false;	/* behind: the next load catches up */
 	return -1;
 }

@@ -46,6 +46,8 @@ struct ledger {
 struct ld_rd {
 	int		 fd;
 	uint64_t	 size;		/* bytes we may read */
+	bool		 ahead;		/* read ahead (a scan), or only what
+					   is asked for (a seek) */
 	uint8_t		*buf;
 	size_t		 cap;
 	uint64_t	 off;		/* file offset of buf[0] */
@@ -135,13 +137,15 @@ void	ld_dup_key(struct sig_hasher *h, const char *id, size_t len,
  */
 int	ld_index_load(struct ledger *lg, struct ledger_index_stats *st,
 	    struct diag *d);
+/* End an append's index transaction without adding (ROLLBACK); no-op if none. */
+void	ld_index_end(struct ledger *lg);
 /* Is `key` in the index?  *index gets its entry. 1 yes, 0 no, -1 error. */
 int	ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
 	    struct diag *d);
 /*
  * After the ledger is fsync(2)ed: add the entries just written (in `buf`,
  * the records written at file offset `start`, `n` entries then one seal)
- * in one transaction.  A failure leaves the index behind (the next load
+ * and commit the transaction ld_index_load began.  A failure leaves the index behind (the next load
  * catches up); it is reported but the append stands.
  */
 int	ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,

@@ -412,6 +412,85 @@ test_key_files(void)
 	sig_key_free(k);
 }
 
+/*
+ * Key files in the forms a user may hold: the one sig_key_save writes
+ * (read without OpenSSL's decoders) and others PEM allows (read through
+ * them), all the same key; keys of another type or damaged DER refused.
+ * The seed is PeterNeumann's (tests/data/ledger/keys/).
+ */
+static void
+test_key_forms(void)
+{
+	static const char b64[] =
+	    "MC4CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+	static const char beg[] = "-----BEGIN PRIVATE KEY-----",
+	    end[] = "-----END PRIVATE KEY-----";
+	static const struct {
+		const char	*b64;	/* NULL: PeterNeumann's */
+		const char	*nl;	/* line ending */
+		int		 fold;	/* base64 on two lines */
+		const char	*tail;	/* after the END line */
+		int		 ok;
+	} cases[] = {
+		{ NULL, "\n", 0, "", 1 },	/* as sig_key_save writes it */
+		/* CRLF, folded base64, a trailing blank line: through OpenSSL */
+		{ NULL, "\r\n", 0, "", 1 },
+		{ NULL, "\n", 1, "", 1 },
+		{ NULL, "\n", 0, "\n", 1 },
+		/* X25519 (OID 1.3.101.110), same seed: not a signing key */
+		{ "MC4CAQAwBQYDK2VuBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+		  "\n", 0, "", 0 },
+		/* DER length byte changed */
+		{ "MC8CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
+		  "\n", 0, "", 0 },
+		/* seed cut short */
+		{ "MC4CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKA==",
+		  "\n", 0, "", 0 },
+	};
+	char dir[] = "/tmp/test_sig.XXXXXX", path[300];
+	uint8_t der[48];
+	size_t n;
+	struct sig_key *want = NULL;
+	struct diag d = DIAG_INIT;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_EQUAL_FATAL(sig_base64_decode(b64, 64, der, sizeof(der), &n),
+	    0);
+	CU_ASSERT_EQUAL_FATAL(n, 48);
+	CU_ASSERT_EQUAL_FATAL(sig_key_from_seed(&want, "PeterNeumann", der + 16,
+	    &d), 0);
+	snprintf(path, sizeof(path), "%s/k", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sig_key *k = NULL;
+		FILE *f = fopen(path, "w");
+		int rc;
+		const char *b = cases[i].b64 ? cases[i].b64 : b64, *nl =
+		    cases[i].nl;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		fprintf(f, "dscsa-ledger-key PeterNeumann\n%s%s", beg, nl);
+		if (cases[i].fold)
+			fprintf(f, "%.32s%s%s%s", b, nl, b + 32, nl);
+		else
+			fprintf(f, "%s%s", b, nl);
+		fprintf(f, "%s%s%s", end, nl, cases[i].tail);
+		CU_ASSERT_EQUAL_FATAL(fclose(f), 0);
+		CU_ASSERT_EQUAL_FATAL(chmod(path, 0600), 0);
+		diag_clear(&d);
+		rc = sig_key_load(&k, path, &d);
+		TEST_INT_EQ(i, rc, cases[i].ok ? 0 : -1);
+		if (rc == 0)
+			TEST_INT_EQ(i, memcmp(sig_key_public(k),
+			    sig_key_public(want), sizeof(struct sig_vkey)), 0);
+		else
+			TEST_INT_EQ(i, d.kind, DIAG_INPUT);
+		sig_key_free(k);
+	}
+	sig_key_free(want);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void
 test_names_and_numbers(void)
 {
@@ -458,6 +537,7 @@ main(void)
 		{ "checkpoint signatures", test_checkpoints },
 		{ "cosignatures", test_cosignatures },
 		{ "key files", test_key_files },
+		{ "key file forms", test_key_forms },
 		{ "names and numbers", test_names_and_numbers },
 		{ NULL, NULL },
 	};
