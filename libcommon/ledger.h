@@ -120,6 +120,9 @@ struct ledger_index_stats {
 	uint64_t	 caught_up;	/* entries read from the ledger */
 	uint64_t	 entries;	/* the index covers this many */
 	uint64_t	 items;		/* item rows added */
+	/* the hash-id table (LEDGER.idx.keys) */
+	const char	*keys_why;	/* why it was rebuilt, or NULL; static */
+	uint64_t	 keys_caught_up; /* entries read from the ledger */
 };
 
 struct ledger_stats {
@@ -246,7 +249,8 @@ int	ledger_parse_entry(struct ledger_entry *e, const uint8_t *leaf,
 
 /*
  * The index is a SQLite file (default: the ledger's path + ".idx") mapping
- * hash ids, EPCs, parents, inputs and lots to entries.  It is not part of
+ * EPCs, parents, inputs and lots to entries, and beside it (its path +
+ * ".keys", ledger_keys.c) a hash table of the hash ids.  It is not part of
  * the ledger: the file is the truth and the index is rebuilt from it
  * whenever it is missing, unreadable, or does not match the file (its
  * recorded last seal is not the seal at that offset).  It is only read and

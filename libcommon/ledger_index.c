@@ -1,8 +1,9 @@
 /*
  * ledger_index: the sidecar index of a ledger (dscsa-ledger(5) "INDEX"),
- * a SQLite file that maps hash ids, EPCs, parents, inputs and lots to
- * entries, so that append refuses duplicates without reading the whole
- * file, and lookups (trace) need not scan it.
+ * a SQLite file that maps EPCs, parents, inputs and lots to entries, so
+ * that lookups (trace) need not scan the file, and beside it the hash-id
+ * table (ledger_keys.c, its own invariants K1-K6) through which append
+ * refuses duplicates.
  *
  * The ledger file is the truth; the index is a cache of it and is never
  * trusted beyond what can be checked cheaply against the file:
@@ -53,11 +54,11 @@
 #include "sig.h"
 
 #define IDX_APP_ID	0x4453494e	/* "DSIN" */
-#define IDX_FORMAT	1
+#define IDX_FORMAT	2	/* 2: hash ids in LEDGER.idx.keys */
 
 static const char schema[] =
     "PRAGMA application_id = 1146308942;"	/* IDX_APP_ID */
-    "PRAGMA user_version = 1;"			/* IDX_FORMAT */
+    "PRAGMA user_version = 2;"			/* IDX_FORMAT */
     "CREATE TABLE meta ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " ledger_size INTEGER NOT NULL,"	/* bytes covered: end of the seal */
@@ -70,9 +71,6 @@ static const char schema[] =
     "CREATE TABLE entry ("
     " idx INTEGER PRIMARY KEY,"		/* entry index */
     " offset INTEGER NOT NULL);"	/* of its record */
-    "CREATE TABLE hashid ("
-    " hkey BLOB PRIMARY KEY,"		/* 16-byte dedupe key */
-    " idx INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE item ("
     " item TEXT NOT NULL,"
     " kind INTEGER NOT NULL,"		/* LEDGER_ITEM_* */
@@ -83,7 +81,8 @@ static const char schema[] =
 struct ld_index {
 	char			*path;
 	sqlite3			*db;
-	sqlite3_stmt		*has, *ins_entry, *ins_hash, *ins_item, *meta;
+	sqlite3_stmt		*ins_entry, *ins_item, *meta;
+	struct ld_keys		*keys;	/* the hash ids (ledger_keys.c) */
 	bool			 valid;	/* checked, and covers lg->end */
 	bool			 txn;	/* an append's transaction is open */
 	struct ledger_index_stats st;
@@ -106,12 +105,10 @@ db_fail(struct ld_index *x, struct diag *d, const char *what)
 static void
 idx_shut(struct ld_index *x)
 {
-	sqlite3_finalize(x->has);
 	sqlite3_finalize(x->ins_entry);
-	sqlite3_finalize(x->ins_hash);
 	sqlite3_finalize(x->ins_item);
 	sqlite3_finalize(x->meta);
-	x->has = x->ins_entry = x->ins_hash = x->ins_item = x->meta = NULL;
+	x->ins_entry = x->ins_item = x->meta = NULL;
 	x->txn = false;
 	if (x->db != NULL)
 		sqlite3_close(x->db);
@@ -125,6 +122,7 @@ ld_index_close(struct ld_index *x)
 	if (x == NULL)
 		return;
 	idx_shut(x);
+	ld_keys_free(x->keys);
 	free(x->path);
 	free(x);
 }
@@ -148,6 +146,11 @@ ledger_index_use(struct ledger *lg, const char *path, struct diag *d)
 	if (x->path == NULL) {
 		free(x);
 		return diag_system(d, "out of memory");
+	}
+	if (ld_keys_new(&x->keys, x->path, d) != 0) {
+		free(x->path);
+		free(x);
+		return -1;
 	}
 	ld_index_close(lg->idx);
 	lg->idx = x;
@@ -185,12 +188,8 @@ prepare(struct ld_index *x, struct diag *d)
 		size_t		 off;
 		const char	*sql;
 	} st[] = {
-		{ offsetof(struct ld_index, has),
-		  "SELECT idx FROM hashid WHERE hkey = ?" },
 		{ offsetof(struct ld_index, ins_entry),
 		  "INSERT INTO entry VALUES (?, ?)" },
-		{ offsetof(struct ld_index, ins_hash),
-		  "INSERT INTO hashid VALUES (?, ?)" },
 		{ offsetof(struct ld_index, ins_item),
 		  "INSERT OR IGNORE INTO item VALUES (?, ?, ?)" },
 		{ offsetof(struct ld_index, meta),
@@ -388,12 +387,6 @@ check_meta(struct ledger *lg, struct ld_rd *rd, const struct idx_meta *m,
 }
 
 static int
-bind_key(sqlite3_stmt *s, int col, const uint8_t key[16])
-{
-	return sqlite3_bind_blob(s, col, key, 16, SQLITE_TRANSIENT);
-}
-
-static int
 step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
@@ -407,17 +400,9 @@ int
 ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
     struct diag *d)
 {
-	struct ld_index *x = lg->idx;
-	int rc;
+	uint64_t offset;
 
-	bind_key(x->has, 1, key);
-	rc = sqlite3_step(x->has);
-	if (rc == SQLITE_ROW)
-		*index = (uint64_t)sqlite3_column_int64(x->has, 0);
-	sqlite3_reset(x->has);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(x, d, "cannot look up a hash id");
-	return rc == SQLITE_ROW;
+	return ld_keys_find(lg->idx->keys, lg, key, index, &offset, d);
 }
 
 struct item_ctx {
@@ -446,17 +431,11 @@ add_entry(struct ledger *lg, const struct ledger_entry *e, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
 	struct item_ctx c = { x, e->index };
-	uint8_t key[16];
 
-	ld_dup_key(lg->h, e->hash_id, e->hash_id_len, key);
 	sqlite3_bind_int64(x->ins_entry, 1, (sqlite3_int64)e->index);
 	sqlite3_bind_int64(x->ins_entry, 2, (sqlite3_int64)e->offset);
 	if (step_done(x->ins_entry) != 0)
 		return db_fail(x, d, "cannot add an entry");
-	bind_key(x->ins_hash, 1, key);
-	sqlite3_bind_int64(x->ins_hash, 2, (sqlite3_int64)e->index);
-	if (step_done(x->ins_hash) != 0)
-		return db_fail(x, d, "cannot add a hash id");
 	{
 		/*
 		 * Items are for lookups only: an entry whose content is not a
@@ -500,7 +479,7 @@ static int
 catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
-	uint64_t n = lg->last.size, sealed_off = off, seen;
+	uint64_t n = lg->last.size, sealed_off = off;
 	uint8_t chain[32];
 	struct diag pd = DIAG_INIT;
 	const char *why;
@@ -525,7 +504,6 @@ catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 		struct ld_rec rec;
 		struct ledger_entry e;
 		struct ledger_seal s;
-		uint8_t key[16];
 
 		rc = ld_read_record(rd, off, &rec, &why, d);
 		if (rc == LD_ERR)
@@ -552,20 +530,9 @@ catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 				    (unsigned long long)n);
 				goto damage;
 			}
+			/* duplicates: the keys' catch-up (ledger_keys.c) */
 			e.offset = off;
 			merkle_leaf_hash(lg->h, e.leaf, e.leaf_len, chain);
-			ld_dup_key(lg->h, e.hash_id, e.hash_id_len, key);
-			if ((rc = ld_index_has(lg, key, &seen, d)) < 0)
-				return -1;
-			if (rc == 1) {
-				diag_verify(d, "offset %llu (entry %llu): event "
-				    "%.*s is already entry %llu (invariant 7): "
-				    "run dscsa-ledger verify",
-				    (unsigned long long)off,
-				    (unsigned long long)n, (int)e.hash_id_len,
-				    e.hash_id, (unsigned long long)seen);
-				goto damage;
-			}
 			if (add_entry(lg, &e, d) != 0)
 				return -1;
 			n++;
@@ -655,6 +622,10 @@ idx_sync(struct ledger *lg, bool force, struct diag *d)
 	}
 	x->valid = false;
 	lg->state_valid = false;
+	/* the hash ids first: the rows below assume no duplicates */
+	if ((rc = ld_keys_sync(x->keys, lg, force, &x->st.keys_why,
+	    &x->st.keys_caught_up, d)) != 0)
+		return rc == -2 ? -2 : -1;
 	if (ld_rd_init(&rd, lg->fd, (uint64_t)st.st_size, d) != 0)
 		return -1;
 	rd.ahead = false;	/* I2 reads two records: O(1) in the size */
@@ -744,12 +715,34 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
     uint64_t start, const void *const *users, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
-	size_t pos = 0, j = 0;
+	size_t pos = 0, j = 0, first, nent = 0;
 
 	if (start == 0) {	/* magic and header */
 		pos = LEDGER_MAGIC_LEN;
 		pos += 12 + ld_get32(buf + pos);
 	}
+	first = pos;
+	/* the hash ids (ledger_keys.c K3), then the rows */
+	for (size_t q = pos; q + 12 <= len; q += 12 + ld_get32(buf + q))
+		nent += buf[q + 4] == LEDGER_REC_ENTRY;
+	if (ld_keys_reserve(x->keys, lg->last.size - nent, nent, d) != 0)
+		goto fail;
+	for (size_t q = pos; q + 12 <= len; q += 12 + ld_get32(buf + q)) {
+		struct ledger_entry e;
+		uint8_t key[16];
+
+		if (buf[q + 4] != LEDGER_REC_ENTRY)
+			continue;
+		if (ledger_parse_entry(&e, buf + q + 4, ld_get32(buf + q),
+		    d) != 0)
+			goto fail;
+		ld_dup_key(lg->h, e.hash_id, e.hash_id_len, key);
+		if (ld_keys_add(x->keys, lg, key, e.index, start + q, d) != 0)
+			goto fail;
+	}
+	if (ld_keys_commit(x->keys, &lg->last, d) != 0)
+		goto fail;
+	pos = first;
 	if (!x->txn && exec(x, "BEGIN IMMEDIATE") != 0)
 		goto fail;
 	x->txn = true;
@@ -837,12 +830,14 @@ ledger_index_find(struct ledger *lg, int kind, const char *item,
 		return -1;
 	}
 	if (kind < 0) {
-		rc = sqlite3_prepare_v2(x->db, "SELECT -1, h.idx, e.offset "
-		    "FROM hashid h JOIN entry e ON e.idx = h.idx "
-		    "WHERE h.hkey = ?", -1, &s, NULL);
+		uint64_t index, offset;
+
 		ld_dup_key(lg->h, item, strlen(item), key);
-		if (rc == SQLITE_OK)
-			bind_key(s, 1, key);
+		r = ld_keys_find(x->keys, lg, key, &index, &offset, d);
+		if (r == 1)
+			r = fn(ctx, -1, index, offset);
+		unlock(lg);
+		return r < 0 ? -1 : 0;
 	} else {
 		rc = sqlite3_prepare_v2(x->db, "SELECT i.kind, i.idx, e.offset "
 		    "FROM item i JOIN entry e ON e.idx = i.idx "

@@ -25,6 +25,7 @@ struct ld_dupset {
 };
 
 struct ld_index;		/* ledger_index.c */
+struct ld_keys;			/* ledger_keys.c */
 
 struct ledger {
 	char			*path;
@@ -145,12 +146,42 @@ int	ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
 /*
  * After the ledger is fsync(2)ed: add the entries just written (in `buf`,
  * the records written at file offset `start`, `n` entries then one seal)
- * and commit the transaction ld_index_load began.  A failure leaves the index behind (the next load
- * catches up); it is reported but the append stands.
+ * and commit the transaction ld_index_load began.  A failure leaves the
+ * index behind (the next load catches up); it is reported but the append
+ * stands.
  */
 int	ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 	    uint64_t start, const void *const *users, struct diag *d);
 void	ld_index_close(struct ld_index *x);
+
+/* ---- the hash-id table of the index (ledger_keys.c), under LOCK_EX ---- */
+
+/* A handle on `index_path`.keys; nothing is read yet. */
+int	ld_keys_new(struct ld_keys **out, const char *index_path,
+	    struct diag *d);
+void	ld_keys_free(struct ld_keys *k);
+/*
+ * Check the table against the file (K2) and catch it up, or rebuild it
+ * (force, or not usable: *rebuilt says why).  0; -1 error; -2 the ledger is
+ * damaged or torn (DIAG_INPUT, DIAG_VERIFY for a duplicate in the file).
+ */
+int	ld_keys_sync(struct ld_keys *k, struct ledger *lg, bool force,
+	    const char **rebuilt, uint64_t *caught_up, struct diag *d);
+/*
+ * Is `key` the key of a sealed entry (below lg->last.size), confirmed
+ * against the file (K4)?  1 (*index, *offset), 0, -1 error.
+ */
+int	ld_keys_find(struct ld_keys *k, struct ledger *lg, const uint8_t key[16],
+	    uint64_t *index, uint64_t *offset, struct diag *d);
+/* Room for `n` more keys; entries from `limit` on are not kept (K5). */
+int	ld_keys_reserve(struct ld_keys *k, uint64_t limit, uint64_t n,
+	    struct diag *d);
+/* Add the key of entry `index` at `offset` (after the ledger's fsync). */
+int	ld_keys_add(struct ld_keys *k, struct ledger *lg, const uint8_t key[16],
+	    uint64_t index, uint64_t offset, struct diag *d);
+/* K3: sync the keys, then let the header cover seal `s`. */
+int	ld_keys_commit(struct ld_keys *k, const struct ledger_seal *s,
+	    struct diag *d);
 int	ld_walk(struct ld_walk *w);
 
 #endif /* DSCSA_LEDGER_INT_H */

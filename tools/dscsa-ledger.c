@@ -184,6 +184,9 @@ report_index(const char *path, const struct ledger_index_stats *is)
 		fprintf(stderr, "%s: %s.idx: %s%s%s\n", tool_name(), path,
 		    is->rebuilt ? "rebuilt from the ledger (it " : "",
 		    is->why, is->rebuilt ? ")" : "");
+	if (is->keys_why != NULL && is->keys_caught_up > 0)
+		fprintf(stderr, "%s: %s.idx.keys: rebuilt from the ledger (it "
+		    "%s)\n", tool_name(), path, is->keys_why);
 }
 
 static int

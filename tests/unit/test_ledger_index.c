@@ -4,7 +4,9 @@
  * it is deleted, corrupted or swapped for a stale or foreign one, a crash
  * between the ledger's fsync and the index commit (simulated by putting
  * back the index of before the append), duplicates refused across
- * processes, and lookups by EPC and hash id.
+ * processes, and lookups by EPC and hash id; and the hash-id table
+ * (libcommon/ledger_keys.c, K1-K6): rebuilt when deleted, damaged or
+ * foreign, caught up when behind, stale slots, growth.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -332,6 +334,163 @@ test_crash_between(void)
 	CU_ASSERT_TRUE(verifies(l));
 }
 
+static void
+keys_path(char *p, size_t cap, const char *ledger)
+{
+	snprintf(p, cap, "%s.idx.keys", ledger);
+}
+
+/*
+ * The hash-id table (ledger_keys.c K2): deleted, damaged or swapped for
+ * another ledger's, it is rebuilt and duplicates are still refused; left
+ * behind (the table of before an append), it catches up.
+ */
+static void
+test_keys_rebuild(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*bytes;	/* written at `off`; NULL: delete */
+		size_t		 off;
+		bool		 rebuilt;
+	} rows[] = {
+		{ "deleted", NULL, 0, true },
+		{ "bad magic", "DSLKEYZ", 0, true },
+		{ "header CRC", "\x01", 50, true },
+		{ "truncated", "", 0, true },
+		{ "foreign", "-", 0, true },
+		{ "behind", "<", 0, false },
+	};
+	LOCAL_PATH(l, "kr.dsl");
+	LOCAL_PATH(o, "ko.dsl");
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ledger_index_stats is;
+		uint64_t dup = 0;
+		char p[400], q[400];
+
+		unlink(l);
+		rm_index(l);
+		keys_path(p, sizeof(p), l);
+		unlink(p);
+		TEST_INT_EQ(i, append(l, true, 40, 0, NULL, NULL), 40);
+		copy_file(p, tpath("keys.saved"));
+		TEST_INT_EQ(i, append(l, true, 20, 40, NULL, NULL), 20);
+		if (rows[i].bytes == NULL)
+			unlink(p);
+		else if (rows[i].bytes[0] == '\0')
+			TEST_INT_EQ(i, truncate(p, 4096), 0);
+		else if (rows[i].bytes[0] == '<')
+			copy_file(tpath("keys.saved"), p);
+		else if (rows[i].bytes[0] == '-') {
+			/* another ledger with as many entries */
+			unlink(o);
+			rm_index(o);
+			keys_path(q, sizeof(q), o);
+			unlink(q);
+			TEST_INT_EQ(i, append(o, true, 40, 500, NULL, NULL), 40);
+			TEST_INT_EQ(i, append(o, true, 20, 540, NULL, NULL), 20);
+			copy_file(q, p);
+		} else {
+			int fd = open(p, O_RDWR);
+
+			TEST_INT_EQ(i, pwrite(fd, rows[i].bytes,
+			    strlen(rows[i].bytes), (off_t)rows[i].off) > 0, 1);
+			close(fd);
+		}
+		/* half old, half new: the old half must be refused */
+		TEST_INT_EQ(i, append(l, true, 30, 45, &dup, &is), 15);
+		TEST_INT_EQ(i, (long long)dup, 15);
+		TEST_INT_EQ(i, is.keys_why != NULL, rows[i].rebuilt);
+		TEST_INT_EQ(i, (long long)is.keys_caught_up,
+		    rows[i].rebuilt ? 60 : 20);
+		CU_ASSERT_TRUE(verifies(l));
+	}
+}
+
+/* Write the first `n` bytes of file `from` over those of `to`. */
+static void
+copy_head(const char *from, const char *to, size_t n)
+{
+	char buf[4096];
+	int a = open(from, O_RDONLY), b = open(to, O_WRONLY);
+
+	CU_ASSERT_FATAL(a >= 0 && b >= 0 && n <= sizeof(buf));
+	CU_ASSERT_EQUAL(pread(a, buf, n, 0), (ssize_t)n);
+	CU_ASSERT_EQUAL(pwrite(b, buf, n, 0), (ssize_t)n);
+	close(a);
+	close(b);
+}
+
+/*
+ * K4: slots the header does not cover are stale.  A table whose slots are
+ * those of 20 entries but whose header covers the first 10, beside the
+ * ledger of those 10 (an append that crashed between adding its keys and
+ * moving the header, then the ledger restored from its copy of before):
+ * re-appending the lost events is not refused, and after other events
+ * took entries 10..19, a slot naming entry 10..19 with another key is no
+ * duplicate either (confirmed against the file).
+ */
+static void
+test_keys_stale(void)
+{
+	LOCAL_PATH(l, "ks.dsl");
+	char p[400];
+	uint64_t dup = 99;
+
+	unlink(l);
+	rm_index(l);
+	keys_path(p, sizeof(p), l);
+	unlink(p);
+	CU_ASSERT_EQUAL(append(l, true, 10, 0, NULL, NULL), 10);
+	copy_file(l, tpath("ks.ledger10"));
+	copy_file(p, tpath("ks.keys10"));
+	CU_ASSERT_EQUAL(append(l, true, 10, 10, NULL, NULL), 10);
+	copy_head(tpath("ks.keys10"), p, 4096);
+	copy_file(tpath("ks.ledger10"), l);
+	rm_index(l);	/* the SQLite rows: rebuilt from the file */
+	/* events 100..109 take entries 10..19: the stale slots name them */
+	CU_ASSERT_EQUAL(append(l, true, 10, 100, &dup, NULL), 10);
+	CU_ASSERT_EQUAL(dup, 0);
+	/* events 10..19 again: their slots are stale, so not refused */
+	CU_ASSERT_EQUAL(append(l, true, 10, 10, &dup, NULL), 10);
+	CU_ASSERT_EQUAL(dup, 0);
+	/* and now they are there */
+	CU_ASSERT_EQUAL(append(l, true, 10, 10, &dup, NULL), 0);
+	CU_ASSERT_EQUAL(dup, 10);
+	CU_ASSERT_TRUE(verifies(l));
+}
+
+/* K5: past half full the table doubles, and every key stays found. */
+static void
+test_keys_grow(void)
+{
+	LOCAL_PATH(l, "kg.dsl");
+	char p[400];
+	struct stat st0, st1;
+	uint64_t dup = 0;
+	size_t n = 0;
+
+	unlink(l);
+	rm_index(l);
+	keys_path(p, sizeof(p), l);
+	unlink(p);
+	CU_ASSERT_EQUAL(append(l, true, 60, n, NULL, NULL), 60);
+	n += 60;
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st0), 0);
+	while (n < 2100) {
+		CU_ASSERT_EQUAL_FATAL(append(l, true, 60, n, NULL, NULL), 60);
+		n += 60;
+	}
+	CU_ASSERT_EQUAL_FATAL(stat(p, &st1), 0);
+	CU_ASSERT_EQUAL(st1.st_size - 4096, (st0.st_size - 4096) * 2);
+	for (size_t b = 0; b < n; b += 700) {
+		CU_ASSERT_EQUAL(append(l, true, 50, b, &dup, NULL), 0);
+		CU_ASSERT_EQUAL(dup, 50);
+	}
+	CU_ASSERT_TRUE(verifies(l));
+}
+
 /* Duplicates across processes: 4 children append overlapping ranges. */
 static void
 test_processes(void)
@@ -378,6 +537,9 @@ main(void)
 		{ "crash between ledger fsync and index commit",
 		  test_crash_between },
 		{ "duplicates across processes", test_processes },
+		{ "hash-id table rebuilt or caught up", test_keys_rebuild },
+		{ "stale hash-id slots", test_keys_stale },
+		{ "hash-id table grows", test_keys_grow },
 		{ NULL, NULL },
 	};
 	struct diag d = DIAG_INIT;

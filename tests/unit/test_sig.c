@@ -438,14 +438,14 @@ test_key_forms(void)
 		{ NULL, "\n", 1, "", 1 },
 		{ NULL, "\n", 0, "\n", 1 },
 		/* X25519 (OID 1.3.101.110), same seed: not a signing key */
-		{ "MC4CAQAwBQYDK2VuBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-		  "\n", 0, "", 0 },
+		{ "MC4CAQAwBQYDK2VuBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUv"
+		  "xdXHKDFz", "\n", 0, "", 0 },
 		/* DER length byte changed */
-		{ "MC8CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz",
-		  "\n", 0, "", 0 },
+		{ "MC8CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUv"
+		  "xdXHKDFz", "\n", 0, "", 0 },
 		/* seed cut short */
-		{ "MC4CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKA==",
-		  "\n", 0, "", 0 },
+		{ "MC4CAQAwBQYDK2VwBCIEIIEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUv"
+		  "xdXHKA==", "\n", 0, "", 0 },
 	};
 	char dir[] = "/tmp/test_sig.XXXXXX", path[300];
 	uint8_t der[48];
