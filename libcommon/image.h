@@ -226,7 +226,10 @@ struct image_decode_opts {
  * on contrast-stretched, Otsu- and adaptively binarised, smoothed,
  * sharpened, denoised, halved, mirrored, padded and upscaled copies of the
  * image; regions found but not decodable are resampled under other sizes,
- * transposed and with vial curvature), all under one deadline of
+ * transposed and with vial curvature, then handed to our own ECC 200
+ * sampler and decoder; and a pass of that decoder alone, which finds the
+ * finder L itself and reads every size, the DMRE sizes of ISO/IEC 21471
+ * included, with erasures for unsure modules), all under one deadline of
  * o->timeout_ms, stopping at the first result that is valid GS1: the
  * decoded data, as "]d2" scan data, must parse with gs1_parse() (AIs,
  * lengths, character sets, check digits, dates).  With require_gs1 off the

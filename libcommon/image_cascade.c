@@ -12,7 +12,12 @@
  * symbols without quiet zone or at 1-2 px/module (pad and upscale).
  * Inverted print needs no pass: libdmtx finds both polarities.  Regions
  * libdmtx finds but cannot decode are resampled under other sizes, the
- * transpose and vial-curvature models (image_dm.c).  Invariants:
+ * transpose and vial-curvature models (image_dm.c), then read by our own
+ * sampler and ECC 200 decoder (image_grid.c, image_ecc200.c).  The "grid"
+ * pass runs that decoder alone, with its own finder search: it reads the
+ * DMRE sizes libdmtx does not know, and it comes right after "plain"
+ * because it costs a few tens of milliseconds on a small image where the
+ * libdmtx passes that follow may use their whole share.  Invariants:
  *
  *  1. One deadline: every pass gets a share of what is left of
  *     o->timeout_ms, and no pass starts after the deadline.
@@ -70,7 +75,7 @@ struct pass_def {
 static const struct pass_def passes[] = {
 	{ "roi", PREP_ROI, { 1, 0, 0, 0, true }, 2, 400, 0 },
 	{ "plain", PREP_NONE, { 1, 0, 0, 0, true }, 4, 0, 0 },
-	{ "grid", PREP_GRID, { 1, 0, 0, 0, false }, 1, 0, 0 },
+	{ "grid", PREP_GRID, { 1, 0, 0, 0, false }, 4, 0, 0 },
 	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "shrink2", PREP_NONE, { 2, DmtxSymbolSquareAuto, 0, 0, true }, 1,
 	    400, 0 },

@@ -461,12 +461,44 @@ resample_region(DmtxDecode *dec, DmtxRegion *reg, struct image_dm_result *out)
 	return false;
 }
 
+/*
+ * A region libdmtx found but neither it nor the resampler could decode:
+ * its four corners go to our own sampler and decoder (image_grid.c),
+ * which tries every ECC 200 size (DMRE too) and orientation on them, and
+ * reads unsure modules as erasures.  libdmtx's frame is bottom-origin and
+ * in shrunk pixels (centres at integers); ours top-origin, centres at
+ * +0.5.  Returns 1 when `accept` took a result, 0 if not, -1 on error.
+ */
+static int
+grid_region(const struct image *im, DmtxDecode *dec, DmtxRegion *reg,
+    int shrink, double deadline_ms, dm_accept_fn accept, void *arg,
+    struct image_dm_result *r, struct diag *d)
+{
+	static const double unit[4][2] = { { 0, 1 }, { 1, 1 }, { 1, 0 },
+	    { 0, 0 } };
+	double q[4][2];
+	int st;
+
+	(void)dec;
+	for (int i = 0; i < 4; i++) {
+		DmtxVector2 v;
+
+		v.X = unit[i][0];
+		v.Y = unit[i][1];
+		dmtxMatrix3VMultiplyBy(&v, reg->fit2raw);
+		q[i][0] = v.X * shrink + 0.5;
+		q[i][1] = (double)im->h - 0.5 - v.Y * shrink;
+	}
+	st = dm_grid_quad(im, q, deadline_ms, accept, arg, r, d);
+	return st < 0 ? -1 : st == IMAGE_DM_OK;
+}
+
 int
 dm_libdmtx_pass(const struct image *im, const struct dm_pass *p,
     double deadline_ms, dm_accept_fn accept, void *arg,
     struct image_dm_result *r, struct diag *d)
 {
-	int best = IMAGE_DM_NO_SYMBOL;
+	int best = IMAGE_DM_NO_SYMBOL, ngrid = 0;
 	DmtxImage *img;
 	DmtxDecode *dec;
 	DmtxRegion *reg;
@@ -493,9 +525,9 @@ dm_libdmtx_pass(const struct image *im, const struct dm_pass *p,
 	timeout = dmtxTimeAdd(dmtxTimeNow(), ms_left(deadline_ms));
 	while ((reg = dmtxRegionFindNext(dec, &timeout)) != NULL) {
 		DmtxMessage *msg;
-
 		struct image_dm_result cand;
 		bool got = false;
+		int st;
 
 		if (best < IMAGE_DM_UNDECODABLE)
 			best = IMAGE_DM_UNDECODABLE;
@@ -509,6 +541,18 @@ dm_libdmtx_pass(const struct image *im, const struct dm_pass *p,
 			got = true;
 		} else if (msg == NULL && p->resample) {
 			got = resample_region(dec, reg, &cand);
+			/* Our sampler on the first few regions only: cost. */
+			if (!got && ngrid++ < 2 && (st = grid_region(im, dec,
+			    reg, p->shrink,
+			    deadline_ms, accept, arg, r, d)) != 0) {
+				dmtxRegionDestroy(&reg);
+				if (st < 0) {
+					best = -1;
+					break;
+				}
+				best = IMAGE_DM_OK;
+				break;
+			}
 		}
 		if (msg != NULL)
 			dmtxMessageDestroy(&msg);

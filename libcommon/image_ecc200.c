@@ -665,9 +665,12 @@ decode_data(const unsigned char *cw, size_t n, struct dm_ecc200_out *r)
 			unsigned v, u[3];
 
 			if (i + 1 >= n || cw[i] == 254) {
-				/* Unlatch, or one left: ASCII (5.2.5.2). */
-				if (shift != 0)
-					return -1;
+				/*
+				 * Unlatch, or one left: ASCII (5.2.5.2).  A
+				 * last pair short of values is filled with
+				 * Shift 1 (value 0): a pending shift ends here.
+				 */
+				shift = 0;
 				i += i < n && cw[i] == 254;
 				m = M_ASCII;
 				continue;
@@ -734,7 +737,7 @@ decode_data(const unsigned char *cw, size_t n, struct dm_ecc200_out *r)
 			m = M_ASCII;
 		}
 	}
-	if (upper || shift != 0 || o.full)
+	if (upper || o.full)
 		return -1;
 	if (macro)
 		emits(&o, "\036\004");

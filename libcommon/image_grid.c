@@ -21,6 +21,10 @@
  *      the fixed pattern (finder, clocks, inner region borders) is scored:
  *      the clock modules are counted implicitly, against every size of the
  *      table at once.
+ *      A fit with up to 1 in 3 fixed modules wrong is tried again as a
+ *      label wrapped round a vial: a cylinder along either symbol axis,
+ *      label coordinate s seen at (sin((s - 1/2) a) + sin(a/2)) /
+ *      (2 sin(a/2)) for spans a of 1, 1.5 and 2 radians.
  *   4. The best fits have their corners refined by a local search on the
  *      same score (perspective, a blurred edge), then every module is
  *      sampled (bilinear, 5 taps) against the threshold midway between the
@@ -122,15 +126,32 @@ struct fit {
 	struct pt	 q[4];		/* symbol TL, TR, BR, BL */
 	bool		 mirrored;
 	bool		 inverted;	/* light modules on dark */
+	int		 axis;		/* vial curvature: 0 none, 1 u, 2 v */
+	double		 span;		/* its angular span, radians */
 	double		 score;		/* contrast-weighted agreement */
 	int		 bad, nfixed;
 };
 
+/*
+ * A label wrapped round a vial and seen from the side: label coordinate
+ * s in [0, 1] across the circumference is seen at image fraction
+ * (sin((s - 1/2) a) + sin(a/2)) / (2 sin(a/2)) for an angular span a.
+ */
+static double
+curve(double s, double a)
+{
+	double lo = sin(-0.5 * a);
+
+	return (sin((s - 0.5) * a) - lo) / (sin(0.5 * a) - lo);
+}
+
 /* Mean grey of module (row, col): 5 taps round the centre. */
 static double
-module_grey(const struct image *im, const struct proj *m, int rows, int cols,
-    int row, int col)
+module_grey(const struct image *im, const struct proj *m,
+    const struct fit *f, int row, int col)
 {
+	int rows = f->sz->rows, cols = f->sz->cols;
+
 	static const double off[5][2] = {
 		{ 0, 0 }, { -0.2, -0.2 }, { 0.2, -0.2 }, { -0.2, 0.2 },
 		{ 0.2, 0.2 },
@@ -139,9 +160,17 @@ module_grey(const struct image *im, const struct proj *m, int rows, int cols,
 	int n = 0;
 
 	for (int k = 0; k < 5; k++) {
-		struct pt p = proj_map(m, (col + 0.5 + off[k][0]) / cols,
-		    (row + 0.5 + off[k][1]) / rows);
-		double v = sample(im, p.x, p.y);
+		double u = (col + 0.5 + off[k][0]) / cols;
+		double w = (row + 0.5 + off[k][1]) / rows;
+		struct pt p;
+		double v;
+
+		if (f->axis == 1)
+			u = curve(u, f->span);
+		else if (f->axis == 2)
+			w = curve(w, f->span);
+		p = proj_map(m, u, w);
+		v = sample(im, p.x, p.y);
 
 		if (v >= 0) {
 			acc += v;
@@ -188,7 +217,7 @@ fit_score(const struct image *im, struct fit *f, bool outer_only)
 				continue;
 			if ((fx = dm_fixed_module(sz, r, c)) < 0)
 				continue;
-			if ((v = module_grey(im, &m, rows, cols, r, c)) < 0) {
+			if ((v = module_grey(im, &m, f, r, c)) < 0) {
 				free(vals);
 				return;		/* off the image */
 			}
@@ -225,11 +254,14 @@ fit_score(const struct image *im, struct fit *f, bool outer_only)
 static void
 keep_best(struct fit *best, int *nbest, const struct fit *f)
 {
-	int i = *nbest < GRID_KEEP ? (*nbest)++ : GRID_KEEP - 1;
+	int i;
 
-	if (i == GRID_KEEP - 1 && *nbest == GRID_KEEP &&
-	    best[i].score >= f->score)
+	if (*nbest < GRID_KEEP)
+		i = (*nbest)++;
+	else if (best[GRID_KEEP - 1].score >= f->score)
 		return;
+	else
+		i = GRID_KEEP - 1;
 	best[i] = *f;
 	for (; i > 0 && best[i].score > best[i - 1].score; i--) {
 		struct fit t = best[i];
@@ -273,9 +305,24 @@ try_quad(const struct image *im, const struct pt q[4], bool inverted,
 			if (f.nfixed == 0 || f.bad * 4 > f.nfixed)
 				continue;
 			fit_score(im, &f, false);
-			if (f.bad * 8 > f.nfixed)
+			if (f.bad * 8 <= f.nfixed) {
+				keep_best(best, nbest, &f);
 				continue;
-			keep_best(best, nbest, &f);
+			}
+			/* A loose fit: maybe a label round a vial (2 of 3). */
+			if (f.bad * 3 > f.nfixed)
+				continue;
+			for (int axis = 1; axis <= 2; axis++)
+				for (int a = 0; a < 3; a++) {
+					struct fit t = f;
+
+					t.axis = axis;
+					t.span = 1.0 + 0.5 * a;
+					fit_score(im, &t, false);
+					if (t.nfixed > 0 &&
+					    t.bad * 8 <= t.nfixed)
+						keep_best(best, nbest, &t);
+				}
 		}
 	}
 }
@@ -332,7 +379,7 @@ decode_fit(const struct image *im, const struct fit *f,
 	grid = (unsigned char *)(g + rows * cols);
 	for (int r = 0; r < rows; r++)
 		for (int c = 0; c < cols; c++) {
-			double v = module_grey(im, &m, rows, cols, r, c);
+			double v = module_grey(im, &m, f, r, c);
 			int fx = dm_fixed_module(sz, r, c);
 
 			if (v < 0)
@@ -452,12 +499,14 @@ components(const struct image *im, unsigned thr, bool dark, struct comp *out,
 			continue;
 		/* Insert by size. */
 		{
-			int i = *nout < GRID_COMPONENTS ? (*nout)++ :
-			    GRID_COMPONENTS - 1;
+			int i;
 
-			if (i == GRID_COMPONENTS - 1 &&
-			    *nout == GRID_COMPONENTS && out[i].n >= c.n)
+			if (*nout < GRID_COMPONENTS)
+				i = (*nout)++;
+			else if (out[GRID_COMPONENTS - 1].n >= c.n)
 				continue;
+			else
+				i = GRID_COMPONENTS - 1;
 			out[i] = c;
 			for (; i > 0 && out[i].n > out[i - 1].n; i--) {
 				struct comp t = out[i];
@@ -505,6 +554,68 @@ otsu_threshold(const struct image *im)
 	return thr;
 }
 
+/*
+ * Refine and decode the fits in best[0..nbest), best first.  Returns
+ * IMAGE_DM_OK when `accept` took one (in *r), else UNDECODABLE (a fit was
+ * tried) or NO_SYMBOL; -1 out of memory.
+ */
+static int
+decode_best(const struct image *im, struct fit *best, int nbest,
+    double deadline_ms, dm_accept_fn accept, void *arg,
+    struct image_dm_result *r)
+{
+	int st = IMAGE_DM_NO_SYMBOL;
+
+	for (int k = 0; k < nbest; k++) {
+		struct dm_ecc200_out out;
+		struct image_dm_result cand;
+		int rc;
+
+		if (dm_now_ms() >= deadline_ms)
+			break;
+		st = IMAGE_DM_UNDECODABLE;
+		refine(im, &best[k]);
+		rc = decode_fit(im, &best[k], &out);
+		if (rc == -2)
+			return -1;
+		if (rc != 0)
+			continue;
+		dm_result_clear(&cand);
+		dm_result_set_data(&cand, out.bytes, out.len);
+		cand.gs1 = out.gs1 && cand.gs1;
+		cand.rows = best[k].sz->rows;
+		cand.cols = best[k].sz->cols;
+		cand.mirrored = best[k].mirrored;
+		cand.resampled = true;
+		cand.features = out.features;
+		/* Refused resampled data stays "undecodable". */
+		if (accept(arg, &cand)) {
+			*r = cand;
+			return IMAGE_DM_OK;
+		}
+	}
+	return st;
+}
+
+int
+dm_grid_quad(const struct image *im, const double corners[4][2],
+    double deadline_ms, dm_accept_fn accept, void *arg,
+    struct image_dm_result *r, struct diag *d)
+{
+	struct fit best[GRID_KEEP];
+	int nbest = 0, st;
+	struct pt q[4];
+
+	for (int i = 0; i < 4; i++) {
+		q[i].x = corners[i][0];
+		q[i].y = corners[i][1];
+	}
+	for (int pol = 0; pol < 2; pol++)
+		try_quad(im, q, pol == 1, best, &nbest);
+	st = decode_best(im, best, nbest, deadline_ms, accept, arg, r);
+	return st < 0 ? diag_system(d, "out of memory") : st;
+}
+
 int
 dm_grid_pass(const struct image *im, double deadline_ms,
     dm_accept_fn accept, void *arg, struct image_dm_result *r,
@@ -526,7 +637,7 @@ dm_grid_pass(const struct image *im, double deadline_ms,
 			return diag_system(d, "out of memory");
 		for (int ci = 0; ci < ncomp; ci++) {
 			struct fit best[GRID_KEEP];
-			int nbest = 0;
+			int nbest = 0, st;
 			struct pt q[4];
 			const struct comp *c = &comps[ci];
 
@@ -548,35 +659,14 @@ dm_grid_pass(const struct image *im, double deadline_ms,
 				    q[(k + 2) % 4].y;
 				try_quad(im, p, pol == 1, best, &nbest);
 			}
-			for (int k = 0; k < nbest; k++) {
-				struct dm_ecc200_out out;
-				struct image_dm_result cand;
-				int rc;
-
-				if (dm_now_ms() >= deadline_ms)
-					break;
-				if (best_status < IMAGE_DM_UNDECODABLE)
-					best_status = IMAGE_DM_UNDECODABLE;
-				refine(im, &best[k]);
-				rc = decode_fit(im, &best[k], &out);
-				if (rc == -2)
-					return diag_system(d, "out of memory");
-				if (rc != 0)
-					continue;
-				dm_result_clear(&cand);
-				dm_result_set_data(&cand, out.bytes, out.len);
-				cand.gs1 = out.gs1 && cand.gs1;
-				cand.rows = best[k].sz->rows;
-				cand.cols = best[k].sz->cols;
-				cand.mirrored = best[k].mirrored;
-				cand.resampled = true;
-				cand.features = out.features;
-				/* Refused resampled data stays "undecodable". */
-				if (accept(arg, &cand)) {
-					*r = cand;
-					return IMAGE_DM_OK;
-				}
-			}
+			st = decode_best(im, best, nbest, deadline_ms, accept,
+			    arg, r);
+			if (st < 0)
+				return diag_system(d, "out of memory");
+			if (st == IMAGE_DM_OK)
+				return st;
+			if (st > best_status)
+				best_status = st;
 		}
 	}
 	return best_status;

@@ -136,6 +136,16 @@ int	dm_grid_pass(const struct image *im, double deadline_ms,
 	    dm_accept_fn accept, void *arg, struct image_dm_result *r,
 	    struct diag *d);
 
+/*
+ * The same on one quadrilateral found elsewhere (a region libdmtx located
+ * but could not decode): `corners` are the symbol's top-left, top-right,
+ * bottom-right and bottom-left in top-origin pixel coordinates (pixel
+ * centres at +0.5); every size, orientation and polarity is tried on it.
+ */
+int	dm_grid_quad(const struct image *im, const double corners[4][2],
+	    double deadline_ms, dm_accept_fn accept, void *arg,
+	    struct image_dm_result *r, struct diag *d);
+
 /* The cascade proper, in this process (image_cascade.c). */
 int	dm_cascade(const struct image *im, const struct image_decode_opts *o,
 	    struct image_dm_result *r, struct diag *d);

@@ -248,6 +248,9 @@ test_encodations(void)
 		{ "x12 A*>", { 238, 87, 171, 254 }, 4, 0, "A*>", 3, false, 0 },
 		{ "c40 shift across pairs", { 230, 89, 178, 2, 63, 254 }, 6, 0,
 		    "AA!AA", 5, false, 0 },
+		/* A short last pair is filled with Shift 1 (5.2.5.2). */
+		{ "c40 AB, shift 1 fill, unlatch", { 230, 89, 217, 254 }, 4, 0,
+		    "AB", 2, false, 0 },
 		{ "edifact ABC, unlatch, D", { 240, 0x04, 0x20, 0xDF, 69 }, 5,
 		    0, "ABCD", 4, false, 0 },
 		/* Base 256 at position 2, 3 bytes 00 ff 80 (255-state). */
@@ -446,7 +449,7 @@ test_grid_samples(void)
 		{ "gs1-figure-4.15.1-2-44x20", true },
 		{ "mod-size-1", true },
 		{ "readerinit", true },
-		{ "C40", false },
+		{ "C40", true },
 		{ "distorted", false },
 		{ "dm-2", false },
 		{ "issue794", false },
