@@ -570,7 +570,9 @@ uri_ref(const unsigned char *u, size_t n)
 					return false;
 				k += 2;
 			} else if (u[k] == ':') {
-				if (at == (size_t)-1 || k > at)
+				/* host:port, the port after the first ':' */
+				if ((at == (size_t)-1 || k > at) &&
+				    colon == (size_t)-1)
 					colon = k;
 			} else if (u[k] == '@') {
 				if (k != at)
