@@ -17,7 +17,9 @@
  * pass runs that decoder alone, with its own finder search: it reads the
  * DMRE sizes libdmtx does not know, and it comes right after "plain"
  * because it costs a few tens of milliseconds on a small image where the
- * libdmtx passes that follow may use their whole share.  Invariants:
+ * libdmtx passes that follow may use their whole share; "grid-sharp"
+ * runs it on an unsharp-masked copy, which reads blurred and JPEG-blocky
+ * symbols whose clock tracks the plain grid finds smeared.  Invariants:
  *
  *  1. One deadline: every pass gets a share of what is left of
  *     o->timeout_ms, and no pass starts after the deadline.
@@ -56,6 +58,7 @@ enum prep {
 	PREP_DENOISE,
 	PREP_ROI,
 	PREP_GRID,
+	PREP_GRID_SHARP,
 };
 
 struct pass_def {
@@ -76,6 +79,7 @@ static const struct pass_def passes[] = {
 	{ "roi", PREP_ROI, { 1, 0, 0, 0, true }, 2, 400, 0 },
 	{ "plain", PREP_NONE, { 1, 0, 0, 0, true }, 4, 0, 0 },
 	{ "grid", PREP_GRID, { 1, 0, 0, 0, false }, 4, 0, 0 },
+	{ "grid-sharp", PREP_GRID_SHARP, { 1, 0, 0, 0, false }, 3, 0, 0 },
 	{ "mirror", PREP_MIRROR, { 1, 0, 0, 0, true }, 1, 0, 0 },
 	{ "shrink2", PREP_NONE, { 2, DmtxSymbolSquareAuto, 0, 0, true }, 1,
 	    400, 0 },
@@ -269,6 +273,7 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 		otsu_in_place(out);
 		break;
 	case PREP_SMOOTH:
+	case PREP_GRID_SHARP:
 	case PREP_SHARPEN:
 	case PREP_DENOISE:
 	case PREP_ADAPTIVE: {
@@ -284,8 +289,12 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 		if (prep == PREP_SMOOTH) {
 			box_mean(out->px, tmp, mean, w, h, 1);
 			memcpy(out->px, mean, n);
-		} else if (prep == PREP_SHARPEN) {
-			/* Unsharp mask: 2.5 x (image - its 5x5 mean), then Otsu. */
+		} else if (prep == PREP_SHARPEN || prep == PREP_GRID_SHARP) {
+			/*
+			 * Unsharp mask: 2.5 x (image - its 5x5 mean), then
+			 * Otsu for libdmtx; our grid keeps the grey levels
+			 * (its erasures need them).
+			 */
 			box_mean(out->px, tmp, mean, w, h, 2);
 			for (size_t i = 0; i < n; i++) {
 				int v = out->px[i] + 5 * ((int)out->px[i] -
@@ -294,7 +303,8 @@ prep_image(const struct image *src, enum prep prep, struct image *out,
 				out->px[i] = (unsigned char)(v < 0 ? 0 :
 				    v > 255 ? 255 : v);
 			}
-			otsu_in_place(out);
+			if (prep == PREP_SHARPEN)
+				otsu_in_place(out);
 		} else if (prep == PREP_DENOISE) {
 			/* Two 5x5 means (about a Gaussian), then Otsu. */
 			box_mean(out->px, tmp, mean, w, h, 2);
@@ -611,7 +621,9 @@ dm_cascade(const struct image *im, const struct image_decode_opts *o,
 			free(c);
 			return -1;
 		}
-		if (use != NULL)
+		if (use != NULL && p->prep == PREP_GRID_SHARP)
+			st = dm_grid_pass(use, now + share, accept_cb, c, r, d);
+		else if (use != NULL)
 			st = dm_libdmtx_pass(use, &p->dm, now + share,
 			    accept_cb, c, r, d);
 		if (use == &work)

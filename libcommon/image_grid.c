@@ -21,12 +21,13 @@
  *      the fixed pattern (finder, clocks, inner region borders) is scored:
  *      the clock modules are counted implicitly, against every size of the
  *      table at once.
- *      A fit with up to 1 in 3 fixed modules wrong is tried again as a
- *      label wrapped round a vial: a cylinder along either symbol axis,
- *      label coordinate s seen at (sin((s - 1/2) a) + sin(a/2)) /
- *      (2 sin(a/2)) for spans a of 1, 1.5 and 2 radians.
- *   4. The best fits have their corners refined by a local search on the
- *      same score (perspective, a blurred edge), then every module is
+ *   4. The best fits (up to 1 in 3 fixed modules wrong) have their
+ *      corners refined by a local search on the same score (perspective,
+ *      a blurred edge).  One still loose is tried again as a label
+ *      wrapped round a vial: a cylinder along either symbol axis, label
+ *      coordinate s seen at (sin((s - 1/2) a) + sin(a/2)) / (2 sin(a/2))
+ *      for spans a of 1, 1.5 and 2 radians.  A fit must end with at
+ *      most 1 in 8 fixed modules wrong.  Then every module is
  *      sampled (bilinear, 5 taps) against the threshold midway between the
  *      fixed dark and light modules, and its distance from that threshold
  *      is its confidence: unsure modules become erasure candidates.
@@ -127,6 +128,7 @@ struct fit {
 	bool		 mirrored;
 	bool		 inverted;	/* light modules on dark */
 	int		 axis;		/* vial curvature: 0 none, 1 u, 2 v */
+	int		 taps;		/* samples per module: 1 or 5 */
 	double		 span;		/* its angular span, radians */
 	double		 score;		/* contrast-weighted agreement */
 	int		 bad, nfixed;
@@ -159,7 +161,7 @@ module_grey(const struct image *im, const struct proj *m,
 	double acc = 0;
 	int n = 0;
 
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < f->taps; k++) {
 		double u = (col + 0.5 + off[k][0]) / cols;
 		double w = (row + 0.5 + off[k][1]) / rows;
 		struct pt p;
@@ -301,28 +303,15 @@ try_quad(const struct image *im, const struct pt q[4], bool inverted,
 			py = hpx / f.sz->rows;
 			if (px < 1.0 || py < 1.0 || px > 2 * py || py > 2 * px)
 				continue;
+			f.taps = 1;	/* a quick look at the outer border */
 			fit_score(im, &f, true);
-			if (f.nfixed == 0 || f.bad * 4 > f.nfixed)
+			if (f.nfixed == 0 || f.bad * 3 > f.nfixed)
 				continue;
+			f.taps = 5;
 			fit_score(im, &f, false);
-			if (f.bad * 8 <= f.nfixed) {
+			/* Loose fits too: refine() may still straighten them. */
+			if (f.nfixed > 0 && f.bad * 3 <= f.nfixed)
 				keep_best(best, nbest, &f);
-				continue;
-			}
-			/* A loose fit: maybe a label round a vial (2 of 3). */
-			if (f.bad * 3 > f.nfixed)
-				continue;
-			for (int axis = 1; axis <= 2; axis++)
-				for (int a = 0; a < 3; a++) {
-					struct fit t = f;
-
-					t.axis = axis;
-					t.span = 1.0 + 0.5 * a;
-					fit_score(im, &t, false);
-					if (t.nfixed > 0 &&
-					    t.bad * 8 <= t.nfixed)
-						keep_best(best, nbest, &t);
-				}
 		}
 	}
 }
@@ -357,55 +346,82 @@ refine(const struct image *im, struct fit *f)
 		}
 }
 
-/* Sample all modules of fit f and decode.  0: decoded into *out. */
+/*
+ * Sample all modules of fit f and decode.  0: decoded into *out.  A
+ * blurred symbol spreads each module into its neighbours, so a light
+ * module among dark ones samples dark: when the plain grid does not
+ * decode, the grid is sharpened in the module domain, g + k (g - mean of
+ * the 4 neighbours), for k = 0.6 and 1.2, and decoded again.
+ */
 static int
 decode_fit(const struct image *im, const struct fit *f,
     struct dm_ecc200_out *out)
 {
+	static const double ks[] = { 0, 0.6, 1.2 };
 	const struct dm_size *sz = f->sz;
-	int rows = sz->rows, cols = sz->cols, rc;
-	double sd = 0, sl = 0, thr, half;
-	int nd = 0, nl = 0;
+	int rows = sz->rows, cols = sz->cols, rc = -1, n = rows * cols;
 	struct dm_ecc200_opts opt = { 160 };
 	unsigned char *grid;
-	double *g;
+	double *g, *h;
 	struct proj m;
 
 	if (!proj_make(&m, f->q))
 		return -1;
-	if ((g = malloc((size_t)rows * (size_t)cols * (sizeof(*g) + 1))) ==
-	    NULL)
+	if ((g = malloc((size_t)n * (2 * sizeof(*g) + 1))) == NULL)
 		return -2;
-	grid = (unsigned char *)(g + rows * cols);
+	h = g + n;
+	grid = (unsigned char *)(h + n);
 	for (int r = 0; r < rows; r++)
 		for (int c = 0; c < cols; c++) {
 			double v = module_grey(im, &m, f, r, c);
-			int fx = dm_fixed_module(sz, r, c);
 
 			if (v < 0)
 				v = 255;
-			if (f->inverted)
-				v = 255 - v;
-			g[r * cols + c] = v;
-			if (fx == 1) {
-				sd += v;
-				nd++;
-			} else if (fx == 0) {
-				sl += v;
-				nl++;
-			}
+			g[r * cols + c] = f->inverted ? 255 - v : v;
 		}
-	sd /= nd > 0 ? nd : 1;
-	sl /= nl > 0 ? nl : 1;
-	thr = (sd + sl) / 2;
-	half = (sl - sd) / 2 > 1 ? (sl - sd) / 2 : 1;
-	for (int i = 0; i < rows * cols; i++) {
-		double dk = 128 + (thr - g[i]) * 127 / half;
+	for (size_t ki = 0; ki < sizeof(ks) / sizeof(ks[0]) && rc != 0;
+	    ki++) {
+		double sd = 0, sl = 0, thr, half;
+		int nd = 0, nl = 0;
 
-		grid[i] = (unsigned char)(dk < 0 ? 0 : dk > 255 ? 255 :
-		    dk + 0.5);
+		for (int r = 0; r < rows; r++)
+			for (int c = 0; c < cols; c++) {
+				double acc = 0, v;
+				int cnt = 0, fx = dm_fixed_module(sz, r, c);
+
+				if (r > 0)
+					acc += g[(r - 1) * cols + c], cnt++;
+				if (r + 1 < rows)
+					acc += g[(r + 1) * cols + c], cnt++;
+				if (c > 0)
+					acc += g[r * cols + c - 1], cnt++;
+				if (c + 1 < cols)
+					acc += g[r * cols + c + 1], cnt++;
+				v = g[r * cols + c];
+				v += ks[ki] * (v - acc / cnt);
+				h[r * cols + c] = v;
+				if (fx == 1) {
+					sd += v;
+					nd++;
+				} else if (fx == 0) {
+					sl += v;
+					nl++;
+				}
+			}
+		sd /= nd > 0 ? nd : 1;
+		sl /= nl > 0 ? nl : 1;
+		thr = (sd + sl) / 2;
+		half = (sl - sd) / 2 > 1 ? (sl - sd) / 2 : 1;
+		for (int i = 0; i < n; i++) {
+			double dk = 128 + (thr - h[i]) * 127 / half;
+
+			grid[i] = (unsigned char)(dk < 0 ? 0 : dk > 255 ? 255 :
+			    dk + 0.5);
+		}
+		rc = dm_ecc200_decode(sz, grid, &opt, out);
+		if (rc == -2)
+			break;
 	}
-	rc = dm_ecc200_decode(sz, grid, &opt, out);
 	free(g);
 	return rc;
 }
@@ -417,6 +433,7 @@ struct comp {
 	long	label;
 	/* extremes of x + y and x - y: min and max, as points */
 	struct pt pmin_s, pmax_s, pmin_d, pmax_d;
+	size_t	bx0, by0, bx1, by1;	/* bounding box, half-open */
 };
 
 /*
@@ -461,6 +478,18 @@ components(const struct image *im, unsigned thr, bool dark, struct comp *out,
 				long x = (long)(p % w), y = (long)(p / w);
 
 				c.n++;
+				if (c.n == 1) {
+					c.bx0 = c.bx1 = (size_t)x;
+					c.by0 = c.by1 = (size_t)y;
+				}
+				if ((size_t)x < c.bx0)
+					c.bx0 = (size_t)x;
+				if ((size_t)x + 1 > c.bx1)
+					c.bx1 = (size_t)x + 1;
+				if ((size_t)y < c.by0)
+					c.by0 = (size_t)y;
+				if ((size_t)y + 1 > c.by1)
+					c.by1 = (size_t)y + 1;
 				if (x + y < mins) {
 					mins = (double)(x + y);
 					c.pmin_s = (struct pt){ x, y };
@@ -555,6 +584,36 @@ otsu_threshold(const struct image *im)
 }
 
 /*
+ * A fit still loose after refine(): try it as a label round a vial, a
+ * cylinder along either symbol axis, and keep the best that shows at most
+ * 1 in 8 fixed modules wrong once refined.  Returns whether one did.
+ */
+static bool
+try_curved(const struct image *im, struct fit *f)
+{
+	struct fit best = *f;
+
+	best.score = -1e9;
+	for (int axis = 1; axis <= 2; axis++)
+		for (int a = 0; a < 3; a++) {
+			struct fit t = *f;
+
+			t.axis = axis;
+			t.span = 1.0 + 0.5 * a;
+			fit_score(im, &t, false);
+			if (t.nfixed > 0 && t.score > best.score)
+				best = t;
+		}
+	if (best.nfixed == 0 || best.bad * 3 > best.nfixed)
+		return false;
+	refine(im, &best);
+	if (best.nfixed == 0 || best.bad * 8 > best.nfixed)
+		return false;
+	*f = best;
+	return true;
+}
+
+/*
  * Refine and decode the fits in best[0..nbest), best first.  Returns
  * IMAGE_DM_OK when `accept` took one (in *r), else UNDECODABLE (a fit was
  * tried) or NO_SYMBOL; -1 out of memory.
@@ -573,8 +632,11 @@ decode_best(const struct image *im, struct fit *best, int nbest,
 
 		if (dm_now_ms() >= deadline_ms)
 			break;
-		st = IMAGE_DM_UNDECODABLE;
 		refine(im, &best[k]);
+		if (best[k].bad * 8 > best[k].nfixed && !try_curved(im,
+		    &best[k]))
+			continue;
+		st = IMAGE_DM_UNDECODABLE;
 		rc = decode_fit(im, &best[k], &out);
 		if (rc == -2)
 			return -1;
@@ -643,6 +705,10 @@ dm_grid_pass(const struct image *im, double deadline_ms,
 
 			if (dm_now_ms() >= deadline_ms)
 				break;
+			/* The background (it spans the frame) is no finder. */
+			if (c->bx0 == 0 && c->by0 == 0 && c->bx1 >= im->w &&
+			    c->by1 >= im->h)
+				continue;
 			q[0] = c->pmin_s;
 			q[1] = c->pmax_d;
 			q[2] = c->pmax_s;
