@@ -669,6 +669,31 @@ sax_lookup(const struct epcis_reader *r, const char *p, size_t n)
 	return NULL;
 }
 
+/*
+ * A namespace name as the XML namespaces spec has it: without entity
+ * substitution libxml2 keeps '&' of xmlns="...&amp;..." as "&#38;" in the
+ * URI it binds, which its own tree then shows; the scanner (and the spec)
+ * say '&'.  Interned in the parser's dictionary, so it lives as long.
+ */
+static const xmlChar *
+sax_uri(struct epcis_reader *r, const xmlChar *u)
+{
+	char buf[2048];
+	size_t o = 0;
+
+	if (u == NULL || strchr((const char *)u, '&') == NULL)
+		return u;
+	for (const xmlChar *p = u; *p != '\0' && o + 1 < sizeof(buf); p++) {
+		if (strncmp((const char *)p, "&#38;", 5) == 0) {
+			buf[o++] = '&';
+			p += 4;		/* and the loop steps over ';' */
+		} else
+			buf[o++] = (char)*p;
+	}
+	buf[o] = '\0';
+	return xmlDictLookup(r->pc->dict, (const xmlChar *)buf, (int)o);
+}
+
 static void
 sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
     const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attr,
@@ -705,7 +730,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			r->sns_cap = cap;
 		}
 		r->sns[r->nsns].prefix = ns[2 * i];
-		r->sns[r->nsns].uri = ns[2 * i + 1];
+		r->sns[r->nsns].uri = sax_uri(r, ns[2 * i + 1]);
 		r->nsns++;
 	}
 	if (na > r->sattr_cap) {
@@ -746,7 +771,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		epcis_buf_add(&r->sbuf, "", 1);
 		x->value = (const char *)(uintptr_t)start;	/* offset for now */
 		x->local = (const char *)attrs[5 * i];
-		x->uri = (const char *)attrs[5 * i + 2];
+		x->uri = (const char *)sax_uri(r, attrs[5 * i + 2]);
 		x->qprefix = NULL;
 		x->quri = NULL;
 	}
@@ -771,7 +796,7 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		}
 	}
 	(void)offs;
-	if (drv_start(r, (const char *)uri, (const char *)local,
+	if (drv_start(r, (const char *)sax_uri(r, uri), (const char *)local,
 	    strlen((const char *)local), r->sattrs, na, cur_line(r)) < 0)
 		xmlStopParser(r->pc);
 	return;

@@ -233,6 +233,10 @@ test_agree(void)
 		    "<c xmlns=\"urn:y\"><d xmlns=\"\"/></c></ObjectEvent>",
 		"<ObjectEvent xmlns:x=\"urn:x\"><e xmlns:x=\"urn:z\"><x:a/>"
 		    "</e><x:a/></ObjectEvent>",
+		/* '&' in a namespace name (libxml2 binds it as "&#38;") */
+		"<ObjectEvent xmlns:x=\"urn:x\" xmlns:xsi=\"http://www.w3.org/"
+		    "2001/XMLSchema-instance\" xmlns:q=\"urn:a&amp;b\">"
+		    "<q:v xsi:type=\"x:t\" q:w=\"1\"/></ObjectEvent>",
 		/* xsi:type with a prefix declared outside the event */
 		"<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
 		    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
