@@ -580,6 +580,9 @@ uri_ref(const unsigned char *u, size_t n)
 			} else if (!is_usub(u[k]))
 				return false;
 		}
+		/* libxml2 wants a digit after the ':' (RFC 3986 allows none) */
+		if (colon != (size_t)-1 && colon + 1 == end)
+			return false;
 		if (colon != (size_t)-1)
 			for (size_t k = colon + 1; k < end; k++)
 				if (!is_digit(u[k]))

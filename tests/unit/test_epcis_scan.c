@@ -304,6 +304,7 @@ test_refuse(void)
 		"<ObjectEvent xmlns:a='http://www.w3.org/XML/1998/namespace'/>",
 		"<ObjectEvent xmlns:a='a b'/>",
 		"<ObjectEvent xmlns:a='http://h:1:2'/>",
+		"<ObjectEvent xmlns:a='http://h:/x'/>",
 		"<ObjectEvent><![CDATA[x</ObjectEvent>",
 		"<!DOCTYPE ObjectEvent [<!ENTITY a 'b'>]><ObjectEvent/>",
 		"<!DOCTYPE ObjectEvent SYSTEM 'x.dtd'><ObjectEvent/>",
