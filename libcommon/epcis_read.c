@@ -831,6 +831,41 @@ sax_text(void *ctx, const xmlChar *s, int len)
 		xmlStopParser(r->pc);
 }
 
+/*
+ * CDATA content: libxml2's push parser passes it without line-end
+ * normalisation (XML 1.0 section 2.11 applies to all input); the scanner
+ * normalises, so does this.  CDATA holds no references, so every CR here
+ * was a line end.
+ */
+static void
+sax_cdata(void *ctx, const xmlChar *s, int len)
+{
+	struct epcis_reader *r = ctx;
+	const char *p = (const char *)s, *e = p + (len > 0 ? len : 0);
+
+	if (memchr(p, '\r', (size_t)(e - p)) == NULL) {
+		sax_text(ctx, s, len);
+		return;
+	}
+	commit_pending(r);
+	while (p < e) {
+		const char *cr = memchr(p, '\r', (size_t)(e - p));
+		const char *q = cr != NULL ? cr : e;
+
+		if (q > p && drv_text(r, p, (size_t)(q - p)) < 0) {
+			xmlStopParser(r->pc);
+			return;
+		}
+		if (cr == NULL)
+			break;
+		if (drv_text(r, "\n", 1) < 0) {
+			xmlStopParser(r->pc);
+			return;
+		}
+		p = cr + 1 < e && cr[1] == '\n' ? cr + 2 : cr + 1;
+	}
+}
+
 static void
 sax_dtd_error(struct epcis_reader *r)
 {
@@ -955,8 +990,10 @@ sax_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
 	sax.startElementNs = sax_start;
 	sax.endElementNs = sax_end;
 	sax.characters = sax_text;
-	sax.ignorableWhitespace = sax_text;
-	sax.cdataBlock = sax_text;
+	/* the plug hands CDATA to ignorableWhitespace (keepBlanks is on,
+	 * so nothing else comes there) */
+	sax.ignorableWhitespace = sax_cdata;
+	sax.cdataBlock = sax_cdata;
 	sax.comment = sax_comment;
 	sax.processingInstruction = sax_pi;
 	sax.internalSubset = sax_subset;
@@ -990,7 +1027,8 @@ sax_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
 		if (r->plug == NULL)
 			return diag_system(d, "cannot use the schema");
 	}
-	xmlCtxtUseOptions(r->pc, epcis_xml_options());
+	/* NOCDATA off here only, so that CDATA reaches sax_cdata */
+	xmlCtxtUseOptions(r->pc, epcis_xml_options() & ~XML_PARSE_NOCDATA);
 	r->pc->sax->serror = on_parser_error;
 	return 0;
 }

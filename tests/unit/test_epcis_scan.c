@@ -224,6 +224,9 @@ test_agree(void)
 		    "</ObjectEvent>"),
 		DOC("<ObjectEvent><action> a <!-- c --> b </action>"
 		    "<bizStep>x<?pi y?>y</bizStep></ObjectEvent>"),
+		/* CR and CRLF in CDATA (libxml2's push parser keeps them) */
+		"<ObjectEvent><action><![CDATA[a\r\nb\rc]]></action>"
+		    "</ObjectEvent>",
 		/* CR and CRLF: LF in text, spaces in attribute values */
 		"<ObjectEvent>\r\n<action>a\r\nb\rc</action>\r<bizTransactionList>"
 		    "<bizTransaction type=\"a\r\nb\tc&#9;d&#10;\">x"
