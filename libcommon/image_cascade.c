@@ -109,16 +109,17 @@ image_dm_pass_name(unsigned i)
 
 /* --- preprocessing: each makes a packed copy (stride == w) --- */
 
-static void
-otsu_in_place(struct image *im)
+int
+dm_otsu(const struct image *im)
 {
 	size_t hist[256] = { 0 }, n = im->w * im->h;
 	double sum = 0, sumb = 0, best = -1;
 	size_t wb = 0;
 	int thr = 128;
 
-	for (size_t i = 0; i < n; i++)
-		hist[im->px[i]]++;
+	for (size_t y = 0; y < im->h; y++)
+		for (size_t x = 0; x < im->w; x++)
+			hist[im->px[y * im->stride + x]]++;
 	for (int i = 0; i < 256; i++)
 		sum += (double)i * (double)hist[i];
 	for (int t = 0; t < 256; t++) {
@@ -139,6 +140,15 @@ otsu_in_place(struct image *im)
 			thr = t;
 		}
 	}
+	return thr;
+}
+
+static void
+otsu_in_place(struct image *im)
+{
+	size_t n = im->w * im->h;
+	int thr = dm_otsu(im);
+
 	for (size_t i = 0; i < n; i++)
 		im->px[i] = im->px[i] <= thr ? 0 : 255;
 }

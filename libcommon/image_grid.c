@@ -550,39 +550,6 @@ components(const struct image *im, unsigned thr, bool dark, struct comp *out,
 	return 0;
 }
 
-static unsigned
-otsu_threshold(const struct image *im)
-{
-	size_t hist[256] = { 0 }, n = im->w * im->h, wb = 0;
-	double sum = 0, sumb = 0, best = -1;
-	unsigned thr = 128;
-
-	for (size_t y = 0; y < im->h; y++)
-		for (size_t x = 0; x < im->w; x++)
-			hist[im->px[y * im->stride + x]]++;
-	for (int i = 0; i < 256; i++)
-		sum += (double)i * (double)hist[i];
-	for (int t = 0; t < 256; t++) {
-		double mb, mf, between;
-		size_t wf;
-
-		wb += hist[t];
-		if (wb == 0)
-			continue;
-		if ((wf = n - wb) == 0)
-			break;
-		sumb += (double)t * (double)hist[t];
-		mb = sumb / (double)wb;
-		mf = (sum - sumb) / (double)wf;
-		between = (double)wb * (double)wf * (mb - mf) * (mb - mf);
-		if (between > best) {
-			best = between;
-			thr = (unsigned)t + 1;
-		}
-	}
-	return thr;
-}
-
 /*
  * A fit still loose after refine(): try it as a label round a vial, a
  * cylinder along either symbol axis, and keep the best that shows at most
@@ -688,7 +655,7 @@ dm_grid_pass(const struct image *im, double deadline_ms,
 
 	if (im->w < 8 || im->h < 8 || im->w * im->h > GRID_MAX_PIXELS)
 		return best_status;
-	thr = otsu_threshold(im);
+	thr = (unsigned)dm_otsu(im) + 1;	/* components() test px < thr */
 	for (int pol = 0; pol < 2; pol++) {
 		struct comp comps[GRID_COMPONENTS];
 		int ncomp;

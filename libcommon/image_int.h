@@ -23,6 +23,9 @@
 /* Milliseconds on CLOCK_MONOTONIC. */
 double	dm_now_ms(void);
 
+/* Otsu's threshold of a grey image: pixels <= the result are dark. */
+int	dm_otsu(const struct image *im);
+
 /*
  * Convert libdmtx's output bytes to the result form the header promises:
  * leading FNC1 dropped and gs1 set, later FNC1 -> GS (GS1 only).  Sets
