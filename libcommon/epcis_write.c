@@ -464,23 +464,6 @@ put_attr(struct epcis_writer *w, const char *name, const char *value)
 	put(w, "\"", 1);
 }
 
-/* <name>text</name> on a line at `depth`; nothing if text is NULL. */
-static void
-text_elem(struct epcis_writer *w, int depth, const char *name,
-    const char *text)
-{
-	if (text == NULL)
-		return;
-	nl(w, depth);
-	put(w, "<", 1);
-	puts_lit(w, name);
-	put(w, ">", 1);
-	put_text(w, text);
-	put(w, "</", 2);
-	puts_lit(w, name);
-	put(w, ">", 1);
-}
-
 static void
 open_tag(struct epcis_writer *w, int depth, const char *name)
 {
@@ -491,12 +474,30 @@ open_tag(struct epcis_writer *w, int depth, const char *name)
 }
 
 static void
-close_tag(struct epcis_writer *w, int depth, const char *name)
+end_tag(struct epcis_writer *w, const char *name)
 {
-	nl(w, depth);
 	put(w, "</", 2);
 	puts_lit(w, name);
 	put(w, ">", 1);
+}
+
+static void
+close_tag(struct epcis_writer *w, int depth, const char *name)
+{
+	nl(w, depth);
+	end_tag(w, name);
+}
+
+/* <name>text</name> on a line at `depth`; nothing if text is NULL. */
+static void
+text_elem(struct epcis_writer *w, int depth, const char *name,
+    const char *text)
+{
+	if (text == NULL)
+		return;
+	open_tag(w, depth, name);
+	put_text(w, text);
+	end_tag(w, name);
 }
 
 /*
