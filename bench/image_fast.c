@@ -45,11 +45,8 @@ main(void)
 	static struct image ims[N];
 	static struct image_dm_geometry gs[N];
 	static char want[N][64];
-	unsigned plain = 0;
+	unsigned plain = image_dm_pass_mask("plain");
 
-	for (unsigned i = 0; i < image_dm_pass_count(); i++)
-		if (strcmp(image_dm_pass_name(i), "plain") == 0)
-			plain = 1U << i;
 	if (plain == 0)
 		return 3;
 

@@ -270,4 +270,7 @@ int	image_dm_decode_file(const char *path, const struct image_limits *lim,
 unsigned image_dm_pass_count(void);
 const char *image_dm_pass_name(unsigned i);
 
+/* The image_decode_opts.passes bit of the pass called `name`; 0 if none. */
+unsigned image_dm_pass_mask(const char *name);
+
 #endif /* DSCSA_IMAGE_H */

@@ -107,6 +107,15 @@ image_dm_pass_name(unsigned i)
 	return i < NPASSES ? passes[i].name : NULL;
 }
 
+unsigned
+image_dm_pass_mask(const char *name)
+{
+	for (unsigned i = 0; i < NPASSES; i++)
+		if (strcmp(passes[i].name, name) == 0)
+			return 1U << i;
+	return 0;
+}
+
 /* --- preprocessing: each makes a packed copy (stride == w) --- */
 
 int

@@ -19,27 +19,6 @@
 
 #define IMAGES	"tests/data/images/zxing-cpp/"
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Does the PNG have a chunk of this type? */
 static bool
 has_chunk(const unsigned char *png, size_t len, const char *type)
@@ -163,7 +142,7 @@ test_png_refusals(void)
 		{ "half", 400, IMAGE_MAX_PIXELS, "bad PNG" },
 	};
 	size_t len;
-	unsigned char *png = slurp(IMAGES "0123456789.png", &len);
+	unsigned char *png = test_slurp(IMAGES "0123456789.png", &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(png);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -409,7 +388,7 @@ test_cascade_samples(void)
 			    image_dm_status_name(sample_cases[i].want));
 		snprintf(path, sizeof(path), IMAGES "%s.txt",
 		    sample_cases[i].name);
-		want = slurp(path, &wantlen);
+		want = test_slurp(path, &wantlen);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 		want[wantlen] = '\0';
 		if (r.status == IMAGE_DM_OK || r.status == IMAGE_DM_NOT_GS1)
@@ -475,15 +454,23 @@ test_cascade_require_gs1(void)
 	CU_ASSERT_STRING_EQUAL(r.pass_name, "plain");
 }
 
-/* The index of the cascade pass called `name`, as a passes mask bit. */
-static unsigned
-pass_bit(const char *name)
+/* Each pass name gives its own bit; names not in the cascade give 0. */
+static void
+test_cascade_pass_mask(void)
 {
-	for (unsigned i = 0; i < image_dm_pass_count(); i++)
-		if (strcmp(image_dm_pass_name(i), name) == 0)
-			return 1U << i;
-	CU_FAIL("no such pass");
-	return 0;
+	unsigned seen = 0;
+
+	CU_ASSERT(image_dm_pass_count() > 0 && image_dm_pass_count() <= 32);
+	for (unsigned i = 0; i < image_dm_pass_count(); i++) {
+		TEST_INT_EQ(i, image_dm_pass_mask(image_dm_pass_name(i)),
+		    1LL << i);
+		seen |= image_dm_pass_mask(image_dm_pass_name(i));
+	}
+	TEST_INT_EQ(0, seen, (1LL << image_dm_pass_count()) - 1);
+	CU_ASSERT_EQUAL(image_dm_pass_mask("no-such-pass"), 0);
+	CU_ASSERT_EQUAL(image_dm_pass_mask(""), 0);
+	CU_ASSERT_EQUAL(image_dm_pass_mask("Plain"), 0);
+	CU_ASSERT_PTR_NULL(image_dm_pass_name(image_dm_pass_count()));
 }
 
 /*
@@ -514,7 +501,8 @@ test_cascade_roi_and_curved(void)
 	for (size_t y = 0; y < lab.h; y++)
 		memcpy(frame.px + (y + 400) * 960 + 600, lab.px + y * lab.w,
 		    lab.w);
-	o.passes = pass_bit("roi");
+	o.passes = image_dm_pass_mask("roi");
+	CU_ASSERT_NOT_EQUAL_FATAL(o.passes, 0);
 	CU_ASSERT_EQUAL(image_dm_decode(&frame, &o, &r, &d), 0);
 	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
 	CU_ASSERT_STRING_EQUAL((const char *)r.data, known_cases[0].raw);
@@ -543,7 +531,8 @@ test_cascade_roi_and_curved(void)
 				bent.px[y * lab.w + x] =
 				    lab.px[y * lab.w + (size_t)sx];
 		}
-	o.passes = pass_bit("plain");
+	o.passes = image_dm_pass_mask("plain");
+	CU_ASSERT_NOT_EQUAL_FATAL(o.passes, 0);
 	CU_ASSERT_EQUAL(image_dm_decode(&bent, &o, &r, &d), 0);
 	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
 	CU_ASSERT_STRING_EQUAL((const char *)r.data, known_cases[0].raw);
@@ -632,6 +621,7 @@ main(void)
 		{ "cascade require GS1", test_cascade_require_gs1 },
 		{ "cascade rendered", test_cascade_rendered },
 		{ "cascade invalid GS1", test_cascade_invalid_gs1 },
+		{ "cascade pass mask", test_cascade_pass_mask },
 		{ "cascade ROI and curved", test_cascade_roi_and_curved },
 		{ NULL, NULL },
 	};

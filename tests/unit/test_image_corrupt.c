@@ -26,27 +26,6 @@ static const char *const samples[] = {
 };
 #define NSAMPLES	(sizeof(samples) / sizeof(samples[0]))
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n)
-		*len = (size_t)n;
-	else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /*
  * Load from memory; a refusal must be a clean DIAG_INPUT.  If `whole` is
  * given, an accepted image must be exactly it (libpng accepts a file cut
@@ -86,7 +65,7 @@ test_truncated(void)
 		struct diag d = DIAG_INIT;
 
 		snprintf(path, sizeof(path), IMAGES "%s", samples[i]);
-		png = slurp(path, &len);
+		png = test_slurp(path, &len);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(png);
 		CU_ASSERT_EQUAL_FATAL(image_png_read(&whole, png, len, NULL, &d),
 		    0);
@@ -123,7 +102,7 @@ test_flipped(void)
 		size_t len = 0;
 
 		snprintf(path, sizeof(path), IMAGES "%s", samples[i]);
-		png = slurp(path, &len);
+		png = test_slurp(path, &len);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(png);
 		for (int k = 0; k < 200; k++) {
 			size_t at = 8 + (size_t)(next(&seed) % (len - 8));
@@ -155,7 +134,7 @@ static void
 test_isolated_files(void)
 {
 	size_t len = 0;
-	unsigned char *png = slurp(IMAGES "gs1-figure-4.15.1-2-32x32.png",
+	unsigned char *png = test_slurp(IMAGES "gs1-figure-4.15.1-2-32x32.png",
 	    &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(png);

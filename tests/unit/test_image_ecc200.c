@@ -525,17 +525,6 @@ box_blur(struct image *im, int r)
 	free(tmp);
 }
 
-/* The index of the cascade pass called `name`, as a passes mask bit. */
-static unsigned
-pass_bit(const char *name)
-{
-	for (unsigned i = 0; i < image_dm_pass_count(); i++)
-		if (strcmp(image_dm_pass_name(i), name) == 0)
-			return 1U << i;
-	CU_FAIL("no such pass");
-	return 0;
-}
-
 /*
  * A GS1 label at 4 px/module blurred by three box passes of radius 2
  * (about a Gaussian of sigma 2.8 px, 0.7 module): the "grid-sharp" pass
@@ -559,7 +548,8 @@ test_cascade_grid_passes(void)
 	    GS1_MODE, 0, 4, &im, &rows, &cols), 0);
 	for (int k = 0; k < 3; k++)
 		box_blur(&im, 2);
-	o.passes = pass_bit("grid-sharp");
+	o.passes = image_dm_pass_mask("grid-sharp");
+	CU_ASSERT_NOT_EQUAL_FATAL(o.passes, 0);
 	CU_ASSERT_EQUAL(image_dm_decode(&im, &o, &r, &d), 0);
 	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
 	CU_ASSERT_STRING_EQUAL((const char *)r.data, raw);
@@ -571,7 +561,8 @@ test_cascade_grid_passes(void)
 	CU_ASSERT_EQUAL_FATAL(render((const unsigned char *)br, strlen(br),
 	    GS1_MODE, 41, 3, &im, &rows, &cols), 0);
 	CU_ASSERT(rows == 20 && cols == 44);
-	o.passes = pass_bit("grid");
+	o.passes = image_dm_pass_mask("grid");
+	CU_ASSERT_NOT_EQUAL_FATAL(o.passes, 0);
 	CU_ASSERT_EQUAL(image_dm_decode(&im, &o, &r, &d), 0);
 	CU_ASSERT_EQUAL(r.status, IMAGE_DM_OK);
 	CU_ASSERT_STRING_EQUAL((const char *)r.data, raw);

@@ -2,6 +2,7 @@
  * Helpers for the CUnit tests (see testutil.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <CUnit/Basic.h>
@@ -77,4 +78,26 @@ test_unmark(const char *marked, char *out, size_t cap, size_t *off,
 	memcpy(out + *off, a + 1, *len);
 	memcpy(out + *off + *len, b + 1, n - (size_t)(b - marked));
 	return 0;
+}
+
+unsigned char *
+test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
 }

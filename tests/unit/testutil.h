@@ -41,4 +41,10 @@ void	test_int_eq(size_t row, long long got, long long want,
 int	test_unmark(const char *marked, char *out, size_t cap, size_t *off,
 	    size_t *len);
 
+/*
+ * The whole file at `path` in a malloc'd buffer, NUL-terminated (the NUL
+ * not counted in *len); NULL if it cannot be read.
+ */
+unsigned char *test_slurp(const char *path, size_t *len);
+
 #endif /* DSCSA_TESTUTIL_H */
