@@ -13,21 +13,12 @@
 #include <time.h>
 
 #include "gs1.h"
-
-static bool
-leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+#include "gs1_int.h"
 
 static int
 mdays(int y, int m)
 {
-	static const int dm[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	return m == 2 && leap(y) ? 29 : dm[m - 1];
+	return (int)gs1_days_in_month((unsigned)y, (unsigned)m);
 }
 
 bool

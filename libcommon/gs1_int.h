@@ -150,6 +150,18 @@ struct gs1_table {
 	void		*mem;		/* loaded tables: what gs1_table_free frees */
 };
 
+/* Days in month m (1-12) of year y, proleptic Gregorian. */
+static inline unsigned
+gs1_days_in_month(unsigned y, unsigned m)
+{
+	static const uint8_t dm[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
 /* The index key of an AI (2-4 digits): its digits padded with zeros to 4. */
 static inline unsigned
 gs1_idx_key(const char *ai, size_t len)

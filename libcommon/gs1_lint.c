@@ -327,22 +327,6 @@ lint_gcp(const char *s, size_t len, size_t off, size_t *pos, size_t *elen)
 	return GS1_LINT_OK;
 }
 
-static bool
-is_leap(unsigned y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static unsigned
-days_in_month(unsigned y, unsigned m)
-{
-	static const uint8_t dm[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
 /*
  * Dates: YYMMDD (yymmdd, yymmd0) or YYYYMMDD (yyyymmdd, yyyymmd0); "d0"
  * permits day 00 (GenSpecs 7.12: no day given).  For the Feb 29 test a YY
@@ -368,7 +352,7 @@ lint_date(const char *s, size_t len, size_t ylen, bool day00, bool digits,
 	dd = num(s + ylen + 2, 2);
 	if (m < 1 || m > 12)
 		return blame(GS1_LINT_MONTH, ylen, 2, pos, elen);
-	if ((dd == 0 && !day00) || dd > days_in_month(y, m))
+	if ((dd == 0 && !day00) || dd > gs1_days_in_month(y, m))
 		return blame(GS1_LINT_DAY, ylen + 2, 2, pos, elen);
 	return GS1_LINT_OK;
 }
