@@ -201,8 +201,9 @@ void	epcis_init(void);
 
 /*
  * CBV 2.0 section 8.9 hash id of the pre-hash string `s` (`len` bytes):
- * "ni:///sha-256;<hex>?ver=CBV2.0" into out (EPCIS_HASH_ID_MAX bytes).
- * Errors: DIAG_SYSTEM (OpenSSL failure).
+ * "ni:///sha-256;<hex>?ver=CBV2.0" into out (EPCIS_HASH_ID_MAX bytes),
+ * with the own SHA-256 (sha256.h).  Returns 0: it cannot fail (d is kept
+ * for the callers' error paths).
  */
 int	epcis_hash_id(const char *s, size_t len, char out[EPCIS_HASH_ID_MAX],
 	    struct diag *d);
