@@ -22,7 +22,8 @@
 
 static const char usage_text[] =
     "usage: dscsa-ledger keygen name -o key\n"
-    "       dscsa-ledger append -k key [-K keyring] [-O origin] ledger\n"
+    "       dscsa-ledger append -k key [-K keyring] [-O origin] ledger "
+    "[file ...]\n"
     "       dscsa-ledger verify [-v] [-K keyring] ledger\n"
     "       dscsa-ledger show ledger\n"
     "       dscsa-ledger checkpoint [-s size] ledger\n"
@@ -166,14 +167,16 @@ cmd_keygen(int argc, char *argv[])
 static void
 report_dup(void *ctx, const struct ledger_event *e, uint64_t existing)
 {
-	(void)ctx;
+	const char *input = ctx;
+
 	if (e->line)
-		fprintf(stderr, "%s: <stdin>:%lu: event %s is already entry "
-		    "%" PRIu64 ": not appended again\n", tool_name(), e->line,
-		    e->hash_id, existing);
+		fprintf(stderr, "%s: %s:%lu: event %s is already entry "
+		    "%" PRIu64 ": not appended again\n", tool_name(), input,
+		    e->line, e->hash_id, existing);
 	else
-		fprintf(stderr, "%s: event %s is already entry %" PRIu64
-		    ": not appended again\n", tool_name(), e->hash_id, existing);
+		fprintf(stderr, "%s: %s: event %s is already entry %" PRIu64
+		    ": not appended again\n", tool_name(), input, e->hash_id,
+		    existing);
 }
 
 /* Say when the index had to be rebuilt or could not be updated. */
@@ -198,6 +201,68 @@ load_keyring(const char *path, struct keyring **kr, struct diag *d)
 	return keyring_load(kr, path, d);
 }
 
+/*
+ * Append one document (`path`, NULL: stdin) as its own batch: read it
+ * whole (all or nothing), append it with its own seal and fsync, and
+ * report it.  The ledger is opened (*lg) after the first document has
+ * been read, so that bad input never creates one.  Returns 0 (appended,
+ * or only duplicates: *dupes counts them) or -1 with `d` filled (nothing
+ * of this document was appended).
+ */
+static int
+append_one(struct ledger **lg, const char *lpath, const char *path,
+    const struct sig_key *k, struct ledger_opts *o, uint64_t *dupes,
+    struct diag *d)
+{
+	const char *name = path ? tool_input_name(path) : "<stdin>";
+	struct ledger_events evs;
+	struct ledger_stats st;
+	FILE *in = path ? tool_open_input(path, d) : stdin;
+	int rc;
+
+	if (in == NULL)
+		return -1;
+	o->input = name;
+	o->report_ctx = (void *)name;
+	/* all or nothing: the whole document is read before anything is written */
+	rc = ledger_events_read(&evs, in, name, d);
+	if (path != NULL)
+		tool_close_input(in);
+	if (rc != 0)
+		return -1;
+	if (evs.n == 0) {
+		ledger_events_free(&evs);
+		diag_input(d, "no events in the input");
+		diag_at(d, name, 0);
+		return -1;
+	}
+	if (*lg == NULL && (ledger_open(lg, lpath, true, d) != 0 ||
+	    ledger_index_use(*lg, NULL, d) != 0)) {
+		ledger_events_free(&evs);
+		return -1;
+	}
+	rc = ledger_append(*lg, evs.ev, evs.n, k, o, &st, d);
+	ledger_events_free(&evs);
+	if (rc != 0)
+		return -1;
+	report_index(lpath, &st.index);
+	/* the acknowledgement: the batch is on disk (fsync) */
+	if (path == NULL)
+		fprintf(stderr, "%s: %s: %" PRIu64 " appended, %" PRIu64
+		    " refused as duplicates, %" PRIu64 " entries\n", tool_name(),
+		    lpath, st.appended, st.duplicates, st.entries);
+	else
+		fprintf(stderr, "%s: %s: %s: %" PRIu64 " appended, %" PRIu64
+		    " refused as duplicates, %" PRIu64 " entries\n", tool_name(),
+		    lpath, name, st.appended, st.duplicates, st.entries);
+	*dupes += st.duplicates;
+	return 0;
+}
+
+/*
+ * Each document is its own batch: a failed one stops the run there, the
+ * ones before it stay appended (they were reported).
+ */
 static int
 cmd_append(int argc, char *argv[])
 {
@@ -205,20 +270,17 @@ cmd_append(int argc, char *argv[])
 	struct sig_key *k = NULL;
 	struct keyring *kr = NULL;
 	struct ledger *lg = NULL;
-	struct ledger_events evs;
 	struct ledger_opts o;
-	struct ledger_stats st;
 	struct diag d = DIAG_INIT;
+	uint64_t dupes = 0;
 	int rc;
 
-	memset(&evs, 0, sizeof(evs));
 	if ((rc = get_args(argc, argv, "K:k:O:", &a)) != 0)
 		return rc;
-	if (a.argc != 1 || a.key == NULL)
+	if (a.argc < 1 || a.key == NULL)
 		return tool_usage("append needs -k key and a ledger");
 	memset(&o, 0, sizeof(o));
 	o.origin = a.origin;
-	o.input = "<stdin>";
 	o.time_ms = fixed_time_ms();
 	o.dup = report_dup;
 	rc = -1;
@@ -228,26 +290,16 @@ cmd_append(int argc, char *argv[])
 	o.keyring = kr;
 	if (kr != NULL)
 		o.policy = ledger_epcis_policy;
-	/* all or nothing: the whole document is read before anything is written */
-	if (ledger_events_read(&evs, stdin, "<stdin>", &d) != 0)
-		goto out;
-	if (evs.n == 0) {
-		diag_input(&d, "no events in the input");
-		diag_at(&d, "<stdin>", 0);
-		goto out;
-	}
-	if (ledger_open(&lg, a.argv[0], true, &d) != 0 ||
-	    ledger_index_use(lg, NULL, &d) != 0)
-		goto out;
-	if (ledger_append(lg, evs.ev, evs.n, k, &o, &st, &d) != 0)
-		goto out;
-	report_index(a.argv[0], &st.index);
-	fprintf(stderr, "%s: %s: %" PRIu64 " appended, %" PRIu64 " refused as "
-	    "duplicates, %" PRIu64 " entries\n", tool_name(), a.argv[0],
-	    st.appended, st.duplicates, st.entries);
-	rc = st.duplicates > 0 ? TOOL_VERIFY : TOOL_OK;
+	if (a.argc == 1)
+		rc = append_one(&lg, a.argv[0], NULL, k, &o, &dupes, &d);
+	else
+		for (int i = 1; i < a.argc; i++)
+			if ((rc = append_one(&lg, a.argv[0], a.argv[i], k, &o,
+			    &dupes, &d)) != 0)
+				break;
+	if (rc == 0)
+		rc = dupes > 0 ? TOOL_VERIFY : TOOL_OK;
 out:
-	ledger_events_free(&evs);
 	ledger_close(lg);
 	keyring_free(kr);
 	sig_key_free(k);
