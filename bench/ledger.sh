@@ -7,8 +7,12 @@
 # rusage totals of its children (one time(1) per 45 ms process rounded each
 # to 10 ms).  The first and last 10 appends side by side show whether
 # append slows as the ledger grows (it should not: duplicates go through
-# the hash-id table LEDGER.idx.keys).  Then bench/ledger_append.c: the
-# library alone, with events in memory, and the EPCIS reader's share.
+# the hash-id table LEDGER.idx.keys).  Then the same batches in one
+# process (dscsa-ledger append LEDGER FILE...: each document its own batch,
+# sealed and fsynced), and what a process start costs (dscsa-ledger
+# --version).  Then bench/ledger_append.c: the library alone, with events
+# in memory, and the one-process form phase by phase (EPCIS read, append,
+# the index's share, one signature, the key load).
 set -u
 B="$DSCSA_BIN/dscsa-ledger"
 tmp=$(mktemp -d)
@@ -31,6 +35,11 @@ appends() {	# first last: append batches first..last under one time(1)
 appends 1 10
 appends 11 $((batches - 10))
 appends $((batches - 9)) "$batches"
+files=$(for i in $(seq 1 "$batches"); do echo "$tmp/in-$i.xml"; done)
+# shellcheck disable=SC2086
+/usr/bin/time -o "$tmp/times-one" -f "%e %U %S %M" "$B" append -k "$tmp/k" "$tmp/one.dsl" $files 2>/dev/null || exit 1
+/usr/bin/time -o "$tmp/times-start" -f "%e %U %S %M" sh -c '
+for i in $(seq 1 "$1"); do "$B" --version > /dev/null || exit 1; done' sh "$batches" || exit 1
 /usr/bin/time -o "$tmp/times-verify" -f "%e %U %S %M" "$B" verify "$tmp/l.dsl" > /dev/null || exit 1
 /usr/bin/time -o "$tmp/times-sha" -f "%e %U %S %M" sha256sum "$tmp/l.dsl" > /dev/null || exit 1
 n=$((batches * 1000))
@@ -38,16 +47,22 @@ size=$(wc -c < "$tmp/l.dsl")
 isize=$(cat "$tmp/l.dsl.idx" "$tmp/l.dsl.idx-wal" 2>/dev/null | wc -c)
 ksize=$(wc -c < "$tmp/l.dsl.idx.keys")
 awk -v n="$n" -v s="$size" -v b="$batches" -v is="$isize" -v ks="$ksize" '
-FILENAME ~ /append/ { aw += $1; ac += $2 + $3; if ($4 > ar) ar = $4
+FILENAME ~ /times-append$/ { aw += $1; ac += $2 + $3; if ($4 > ar) ar = $4
 	if ($5 == 1) fc = $2 + $3; if ($6 == b) lc = $2 + $3 }
-FILENAME ~ /verify/ { vw = $1; vc = $2 + $3; vr = $4 }
-FILENAME ~ /sha/    { hw = $1; hc = $2 + $3 }
+FILENAME ~ /times-one$/ { ow = $1; oc = $2 + $3; orss = $4 }
+FILENAME ~ /times-start$/ { sw = $1; sc = $2 + $3 }
+FILENAME ~ /times-verify$/ { vw = $1; vc = $2 + $3; vr = $4 }
+FILENAME ~ /times-sha$/ { hw = $1; hc = $2 + $3 }
 END {
 	if (ac == 0) ac = 0.01; if (vc == 0) vc = 0.01; if (hc == 0) hc = 0.01;
 	printf "dscsa-ledger append: %d events, %d batches of 1000 (fsync each): %.0f events/s CPU, %.0f events/s wall, peak RSS %d KiB\n", n, b, n / ac, n / aw, ar;
 	if (fc == 0) fc = 0.01; if (lc == 0) lc = 0.01;
 	printf "dscsa-ledger append, first 10 batches: %.0f events/s CPU; last 10: %.0f events/s CPU (index: LEDGER.idx %d bytes, LEDGER.idx.keys %d bytes)\n", 10000 / fc, 10000 / lc, is, ks;
+	if (oc == 0) oc = 0.01;
+	printf "dscsa-ledger append, one process for all %d batches of 1000 (each its own seal and fsync): %.0f events/s CPU, %.0f events/s wall, peak RSS %d KiB\n", b, n / oc, n / ow, orss;
+	printf "process start (dscsa-ledger --version, %d times): %.2f ms CPU each\n", b, sc * 1000 / b;
 	printf "dscsa-ledger verify: %d entries, %d bytes: %.0f entries/s CPU (%.0f MB/s), %.0f entries/s wall, peak RSS %d KiB\n", n, s, n / vc, s / vc / 1e6, n / vw, vr;
 	printf "sha256sum of the same file: %.0f MB/s CPU, %.0f MB/s wall; verify/sha256sum: %.2f (CPU), %.2f (wall)\n", s / hc / 1e6, s / hw / 1e6, vc / hc, vw / hw;
-}' "$tmp/times-append" "$tmp/times-verify" "$tmp/times-sha"
-"$DSCSA_BUILD/bench/ledger_append" "$tmp/lib.dsl" "$batches" "$tmp/in-1.xml" "$tmp/in-2.xml" "$tmp/in-3.xml"
+}' "$tmp/times-append" "$tmp/times-one" "$tmp/times-start" "$tmp/times-verify" "$tmp/times-sha"
+# shellcheck disable=SC2086
+"$DSCSA_BUILD/bench/ledger_append" "$tmp/lib.dsl" "$batches" "$tmp/k" $files
