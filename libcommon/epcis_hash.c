@@ -46,83 +46,320 @@
 /* ---------------------------------------------------------------------- */
 /* The Python-like model */
 
+/*
+ * Strings with their lengths.  Texts in the model are NUL-terminated as
+ * well (the value canonisers read them as C strings); rendered strings
+ * need not be.  No string can hold a NUL (XML 1.0 section 2.2), so
+ * comparing with memcmp() then by length orders them as strcmp() and
+ * Python do.
+ */
+struct str {
+	const char	*p;
+	size_t		 n;
+};
+
+/*
+ * The names the rendering rules name, as small integers: a child matches
+ * a rule by id, not by strcmp().  A name with a namespace ("{uri}local")
+ * is none of them (N_NONE).
+ */
+#define KNOWN_NAMES(X)							\
+	X(eventTime) X(eventTimeZoneOffset) X(certificationInfo)	\
+	X(parentID) X(epcList) X(inputEPCList) X(childEPCs)		\
+	X(quantityList) X(childQuantityList) X(inputQuantityList)	\
+	X(outputEPCList) X(outputQuantityList) X(action)		\
+	X(transformationID) X(bizStep) X(disposition)			\
+	X(persistentDisposition) X(readPoint) X(bizLocation)		\
+	X(sensorElementList) X(epcClass) X(quantity) X(uom)		\
+	X(quantityElement) X(epc) X(id) X(set) X(unset) X(time)		\
+	X(startTime) X(endTime) X(deviceID) X(deviceMetadata)		\
+	X(rawData) X(dataProcessingMethod) X(bizRules) X(type)		\
+	X(exception) X(microorganism) X(chemicalSubstance) X(value)	\
+	X(component) X(stringValue) X(booleanValue) X(hexBinaryValue)	\
+	X(uriValue) X(minValue) X(maxValue) X(meanValue) X(sDev)	\
+	X(percRank) X(percValue) X(coordinateReferenceSystem)		\
+	X(sensorMetadata) X(sensorReport) X(sensorElement)		\
+	X(recordTime) X(eventID) X(errorDeclaration) X(bizTransaction)	\
+	X(source) X(destination)
+
+#define NAME_ENUM(x)	N_##x,
+#define NAME_STR(x)	{ #x, sizeof(#x) - 1 },
+enum name_id { N_NONE, KNOWN_NAMES(NAME_ENUM) N_COUNT };
+static const struct str known_names[] = {
+	{ "", 0 }, KNOWN_NAMES(NAME_STR)
+};
+#undef NAME_ENUM
+#undef NAME_STR
+
+/* What the rules ask of a name, computed once per name and event. */
+#define F_TOP	0x1	/* contains "eventTime" or "action": event level */
+#define F_EXT	0x2	/* has '{' and "/}": a user extension */
+#define F_TIME	0x4	/* contains "time", not "offset" (any case) */
+#define F_REF	0x8	/* bizTransaction, source or destination */
+
 struct pnode {
-	const char	*name;
-	const char	*text;		/* stripped for elements, raw for attributes */
+	struct str	 name;
+	struct str	 text;		/* stripped for elements, raw for
+					 * attributes; NUL-terminated */
 	struct pnode	**kids;
 	size_t		 nkids;
+	unsigned	 id;		/* enum name_id */
+	unsigned	 flags;		/* F_* */
 	bool		 gone;		/* consumed ("removed from the list") */
 };
 
 struct order {
-	const char		*name;
+	unsigned		 id;	/* N_NONE ends a list */
 	const struct order	*sub;
 };
 
 static const struct order quantity_element[] = {
-	{ "epcClass", NULL }, { "quantity", NULL }, { "uom", NULL },
-	{ NULL, NULL },
+	{ N_epcClass, NULL }, { N_quantity, NULL }, { N_uom, NULL },
+	{ N_NONE, NULL },
 };
 static const struct order quantity_list[] = {
-	{ "quantityElement", quantity_element }, { NULL, NULL },
+	{ N_quantityElement, quantity_element }, { N_NONE, NULL },
 };
-static const struct order epc_list[] = { { "epc", NULL }, { NULL, NULL } };
-static const struct order id_only[] = { { "id", NULL }, { NULL, NULL } };
+static const struct order epc_list[] = { { N_epc, NULL }, { N_NONE, NULL } };
+static const struct order id_only[] = { { N_id, NULL }, { N_NONE, NULL } };
 static const struct order persistent[] = {
-	{ "set", NULL }, { "unset", NULL }, { NULL, NULL },
+	{ N_set, NULL }, { N_unset, NULL }, { N_NONE, NULL },
 };
 static const struct order sensor_metadata[] = {
-	{ "time", NULL }, { "startTime", NULL }, { "endTime", NULL },
-	{ "deviceID", NULL }, { "deviceMetadata", NULL }, { "rawData", NULL },
-	{ "dataProcessingMethod", NULL }, { "bizRules", NULL }, { NULL, NULL },
+	{ N_time, NULL }, { N_startTime, NULL }, { N_endTime, NULL },
+	{ N_deviceID, NULL }, { N_deviceMetadata, NULL }, { N_rawData, NULL },
+	{ N_dataProcessingMethod, NULL }, { N_bizRules, NULL },
+	{ N_NONE, NULL },
 };
 static const struct order sensor_report[] = {
-	{ "type", NULL }, { "exception", NULL }, { "deviceID", NULL },
-	{ "deviceMetadata", NULL }, { "rawData", NULL },
-	{ "dataProcessingMethod", NULL }, { "time", NULL },
-	{ "microorganism", NULL }, { "chemicalSubstance", NULL },
-	{ "value", NULL }, { "component", NULL }, { "stringValue", NULL },
-	{ "booleanValue", NULL }, { "hexBinaryValue", NULL },
-	{ "uriValue", NULL }, { "minValue", NULL }, { "maxValue", NULL },
-	{ "meanValue", NULL }, { "sDev", NULL }, { "percRank", NULL },
-	{ "percValue", NULL }, { "uom", NULL },
-	{ "coordinateReferenceSystem", NULL }, { NULL, NULL },
+	{ N_type, NULL }, { N_exception, NULL }, { N_deviceID, NULL },
+	{ N_deviceMetadata, NULL }, { N_rawData, NULL },
+	{ N_dataProcessingMethod, NULL }, { N_time, NULL },
+	{ N_microorganism, NULL }, { N_chemicalSubstance, NULL },
+	{ N_value, NULL }, { N_component, NULL }, { N_stringValue, NULL },
+	{ N_booleanValue, NULL }, { N_hexBinaryValue, NULL },
+	{ N_uriValue, NULL }, { N_minValue, NULL }, { N_maxValue, NULL },
+	{ N_meanValue, NULL }, { N_sDev, NULL }, { N_percRank, NULL },
+	{ N_percValue, NULL }, { N_uom, NULL },
+	{ N_coordinateReferenceSystem, NULL }, { N_NONE, NULL },
 };
 static const struct order sensor_element[] = {
-	{ "sensorMetadata", sensor_metadata }, { "sensorReport", sensor_report },
-	{ NULL, NULL },
+	{ N_sensorMetadata, sensor_metadata },
+	{ N_sensorReport, sensor_report }, { N_NONE, NULL },
 };
 static const struct order sensor_list[] = {
-	{ "sensorElement", sensor_element }, { NULL, NULL },
+	{ N_sensorElement, sensor_element }, { N_NONE, NULL },
 };
 static const struct order event_order[] = {
-	{ "eventTime", NULL },
-	{ "eventTimeZoneOffset", NULL },
-	{ "certificationInfo", NULL },
-	{ "parentID", NULL },
-	{ "epcList", epc_list },
-	{ "inputEPCList", epc_list },
-	{ "childEPCs", epc_list },
-	{ "quantityList", quantity_list },
-	{ "childQuantityList", quantity_list },
-	{ "inputQuantityList", quantity_list },
-	{ "outputEPCList", epc_list },
-	{ "outputQuantityList", quantity_list },
-	{ "action", NULL },
-	{ "transformationID", NULL },
-	{ "bizStep", NULL },
-	{ "disposition", NULL },
-	{ "persistentDisposition", persistent },
-	{ "readPoint", id_only },
-	{ "bizLocation", id_only },
-	{ "sensorElementList", sensor_list },
-	{ NULL, NULL },
+	{ N_eventTime, NULL },
+	{ N_eventTimeZoneOffset, NULL },
+	{ N_certificationInfo, NULL },
+	{ N_parentID, NULL },
+	{ N_epcList, epc_list },
+	{ N_inputEPCList, epc_list },
+	{ N_childEPCs, epc_list },
+	{ N_quantityList, quantity_list },
+	{ N_childQuantityList, quantity_list },
+	{ N_inputQuantityList, quantity_list },
+	{ N_outputEPCList, epc_list },
+	{ N_outputQuantityList, quantity_list },
+	{ N_action, NULL },
+	{ N_transformationID, NULL },
+	{ N_bizStep, NULL },
+	{ N_disposition, NULL },
+	{ N_persistentDisposition, persistent },
+	{ N_readPoint, id_only },
+	{ N_bizLocation, id_only },
+	{ N_sensorElementList, sensor_list },
+	{ N_NONE, NULL },
 };
+
+/*
+ * Names of one event: the tree builder interns local names and URIs per
+ * event, so (uri, local) pointers identify a name; a miss (or a name the
+ * builder did not intern) only costs the lookup again.
+ */
+#define NAME_CACHE	64
+struct nameinfo {
+	const char	*uri, *local;	/* the key; local NULL: empty slot */
+	struct str	 name;
+	unsigned	 id, flags;
+};
+
+#define POOL_CHUNK	8192
+
+/*
+ * Consecutive SGTINs of an event mostly share their company prefix and
+ * item reference: the Digital Link start of the last one is kept.
+ */
+#define SGTIN_IN_MAX	48
+#define SGTIN_OUT_LEN	40	/* "https://id.gs1.org/01/" GTIN-14 "/21/" */
 
 struct hctx {
 	struct epcis_arena *a;
 	bool		 nomem;
+	char		*sp, *se;	/* string pool: unaligned bump */
+	char		*np, *ne;	/* node pool: pointer-aligned bump */
+	struct nameinfo	 names[NAME_CACHE];
+	char		 sgtin_in[SGTIN_IN_MAX];	/* "urn:...:CP.REF." */
+	size_t		 sgtin_in_len;			/* 0: none */
+	char		 sgtin_out[SGTIN_OUT_LEN];
 };
+
+static const struct str empty = { "", 0 };
+
+/* n bytes of string space (not NUL-terminated by itself); NULL: no memory */
+static char *
+salloc(struct hctx *h, size_t n)
+{
+	char *p;
+
+	if ((size_t)(h->se - h->sp) < n) {
+		size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+
+		if ((h->sp = epcis_arena_alloc(h->a, cap)) == NULL) {
+			h->se = NULL;
+			h->nomem = true;
+			return NULL;
+		}
+		h->se = h->sp + cap;
+	}
+	p = h->sp;
+	h->sp += n;
+	return p;
+}
+
+/* n bytes for nodes and arrays (aligned for pointers); NULL: no memory */
+static void *
+halloc(struct hctx *h, size_t n)
+{
+	char *p;
+
+	n = (n + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+	if ((size_t)(h->ne - h->np) < n) {
+		size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+
+		if ((h->np = epcis_arena_alloc(h->a, cap)) == NULL) {
+			h->ne = NULL;
+			h->nomem = true;
+			return NULL;
+		}
+		h->ne = h->np + cap;
+	}
+	p = h->np;
+	h->np += n;
+	return p;
+}
+
+static struct str
+sdup(struct hctx *h, const char *s, size_t n)
+{
+	char *p = salloc(h, n + 1);
+
+	if (p == NULL)
+		return empty;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return (struct str){ p, n };
+}
+
+static int
+str_cmp(struct str a, struct str b)
+{
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+
+	if (c != 0)
+		return c;
+	return a.n < b.n ? -1 : a.n > b.n;
+}
+
+/* Does s contain sub (sublen > 0)? */
+static bool
+has_sub(struct str s, const char *sub, size_t sublen)
+{
+	const char *p = s.p, *e = s.p + s.n;
+
+	while ((size_t)(e - p) >= sublen &&
+	    (p = memchr(p, sub[0], (size_t)(e - p) - sublen + 1)) != NULL) {
+		if (memcmp(p, sub, sublen) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+static bool
+contains_ci(struct str s, const char *lower)
+{
+	size_t n = strlen(lower);
+
+	for (size_t at = 0; at + n <= s.n; at++) {
+		size_t i;
+
+		for (i = 0; i < n; i++) {
+			char c = s.p[at + i];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != lower[i])
+				break;
+		}
+		if (i == n)
+			return true;
+	}
+	return false;
+}
+
+static const struct nameinfo *
+name_info(struct hctx *h, const char *uri, const char *local)
+{
+	size_t slot = (((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5)) %
+	    NAME_CACHE;
+	struct nameinfo *ni = &h->names[slot];
+	size_t ll;
+
+	if (ni->local == local && ni->uri == uri)
+		return ni;
+	ll = strlen(local);
+	ni->uri = uri;
+	ni->local = local;
+	ni->id = N_NONE;
+	ni->flags = 0;
+	if (uri == NULL) {
+		ni->name = (struct str){ local, ll };
+		for (unsigned i = 1; i < N_COUNT; i++)
+			if (known_names[i].n == ll &&
+			    memcmp(known_names[i].p, local, ll) == 0) {
+				ni->id = i;
+				break;
+			}
+	} else {
+		size_t hl = strlen(uri);
+		char *p = salloc(h, hl + ll + 3);
+
+		if (p == NULL) {
+			ni->local = NULL;
+			ni->name = empty;
+			return ni;
+		}
+		p[0] = '{';
+		memcpy(p + 1, uri, hl);
+		p[hl + 1] = '}';
+		memcpy(p + hl + 2, local, ll + 1);
+		ni->name = (struct str){ p, hl + ll + 2 };
+	}
+	if (has_sub(ni->name, "eventTime", 9) || has_sub(ni->name, "action", 6))
+		ni->flags |= F_TOP;
+	if (memchr(ni->name.p, '{', ni->name.n) != NULL &&
+	    has_sub(ni->name, "/}", 2))
+		ni->flags |= F_EXT;
+	if (contains_ci(ni->name, "time") && !contains_ci(ni->name, "offset"))
+		ni->flags |= F_TIME;
+	if (ni->id == N_bizTransaction || ni->id == N_source ||
+	    ni->id == N_destination)
+		ni->flags |= F_REF;
+	return ni;
+}
 
 static bool
 is_pyspace(unsigned char c)
@@ -131,11 +368,10 @@ is_pyspace(unsigned char c)
 	return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
 }
 
-static const char *
+/* str.strip() of the n bytes at s (s[n] readable); NUL-terminated result */
+static struct str
 strip_dup(struct hctx *h, const char *s, size_t n)
 {
-	char *p;
-
 	while (n > 0 && is_pyspace((unsigned char)*s)) {
 		s++;
 		n--;
@@ -143,30 +379,8 @@ strip_dup(struct hctx *h, const char *s, size_t n)
 	while (n > 0 && is_pyspace((unsigned char)s[n - 1]))
 		n--;
 	if (s[n] == '\0')
-		return s;	/* nothing cut at the end: no copy (read only) */
-	if ((p = epcis_arena_strndup(h->a, s, n)) == NULL)
-		h->nomem = true;
-	return p != NULL ? p : "";
-}
-
-static const char *
-ns_name(struct hctx *h, const char *uri, const char *local)
-{
-	size_t hl, ll = strlen(local);
-	char *p;
-
-	if (uri == NULL)
-		return local;
-	hl = strlen(uri);
-	if ((p = epcis_arena_alloc(h->a, hl + ll + 3)) == NULL) {
-		h->nomem = true;
-		return "";
-	}
-	p[0] = '{';
-	memcpy(p + 1, uri, hl);
-	p[hl + 1] = '}';
-	memcpy(p + hl + 2, local, ll + 1);
-	return p;
+		return (struct str){ s, n };	/* nothing cut at the end */
+	return sdup(h, s, n);
 }
 
 static int
@@ -174,9 +388,9 @@ pnode_cmp(const struct pnode *x, const struct pnode *y)
 {
 	int c;
 
-	if ((c = strcmp(x->name, y->name)) != 0)
+	if (x->name.p != y->name.p && (c = str_cmp(x->name, y->name)) != 0)
 		return c;
-	if ((c = strcmp(x->text, y->text)) != 0)
+	if ((c = str_cmp(x->text, y->text)) != 0)
 		return c;
 	for (size_t i = 0; i < x->nkids && i < y->nkids; i++)
 		if ((c = pnode_cmp(x->kids[i], y->kids[i])) != 0)
@@ -230,7 +444,7 @@ add_kids(struct hctx *h, struct pnode *p, const struct epcis_xnode *n)
 }
 
 /* ElementTree's .text: the character data before the first child element. */
-static const char *
+static struct str
 lead_text(struct hctx *h, const struct epcis_xnode *n)
 {
 	const struct epcis_xnode *c;
@@ -240,13 +454,11 @@ lead_text(struct hctx *h, const struct epcis_xnode *n)
 	for (c = n->kids; c != NULL && !epcis_x_is_elem(c); c = c->next)
 		len += c->len;
 	if (len == 0)
-		return "";
+		return empty;
 	if (n->kids->next == NULL || epcis_x_is_elem(n->kids->next))
 		return strip_dup(h, n->kids->text, len);
-	if ((p = epcis_arena_alloc(h->a, len + 1)) == NULL) {
-		h->nomem = true;
-		return "";
-	}
+	if ((p = salloc(h, len + 1)) == NULL)
+		return empty;
 	q = p;
 	for (c = n->kids; c != NULL && !epcis_x_is_elem(c); c = c->next) {
 		memcpy(q, c->text, c->len);
@@ -256,46 +468,45 @@ lead_text(struct hctx *h, const struct epcis_xnode *n)
 	return strip_dup(h, p, len);
 }
 
-static const char *
-replace_all(struct hctx *h, const char *s, const char *from, const char *to)
+/* Every `from` in s replaced by `to` (NUL-terminated strings). */
+static struct str
+replace_all(struct hctx *h, struct str s, const char *from, const char *to)
 {
 	size_t fl = strlen(from), tl = strlen(to), n = 0, len;
-	const char *p;
+	const char *p, *r = s.p;
 	char *out, *q;
 
-	for (p = s; (p = strstr(p, from)) != NULL; p += fl)
+	for (p = s.p; (p = strstr(p, from)) != NULL; p += fl)
 		n++;
 	if (n == 0)
 		return s;
 	if (tl < fl)
-		len = strlen(s) - n * (fl - tl);
+		len = s.n - n * (fl - tl);
 	else
-		len = strlen(s) + n * (tl - fl);
-	if ((out = epcis_arena_alloc(h->a, len + 1)) == NULL) {
-		h->nomem = true;
+		len = s.n + n * (tl - fl);
+	if ((out = salloc(h, len + 1)) == NULL)
 		return s;
-	}
 	q = out;
-	while ((p = strstr(s, from)) != NULL) {
-		memcpy(q, s, (size_t)(p - s));
-		q += p - s;
+	while ((p = strstr(r, from)) != NULL) {
+		memcpy(q, r, (size_t)(p - r));
+		q += p - r;
 		memcpy(q, to, tl);
 		q += tl;
-		s = p + fl;
+		r = p + fl;
 	}
-	memcpy(q, s, strlen(s) + 1);
-	return out;
+	memcpy(q, r, (size_t)(s.p + s.n - r) + 1);
+	return (struct str){ out, len };
 }
 
 /* xml_to_py's _expand_value_prefix: CURIE values, checked in this order. */
-static const char *
-expand_curie(struct hctx *h, const char *s)
+static struct str
+expand_curie(struct hctx *h, struct str s)
 {
-	if (s[0] != 'g' && s[0] != 'c')
+	if (s.n < 4 || (s.p[0] != 'g' && s.p[0] != 'c'))
 		return s;
-	if (strncmp(s, "gs1:", 4) == 0)
+	if (memcmp(s.p, "gs1:", 4) == 0)
 		s = replace_all(h, s, "gs1:", "https://gs1.org/voc/");
-	if (strncmp(s, "cbv:", 4) == 0)
+	if (s.n >= 4 && memcmp(s.p, "cbv:", 4) == 0)
 		s = replace_all(h, s, "cbv:", "https://ref.gs1.org/cbv/");
 	return s;
 }
@@ -303,15 +514,19 @@ expand_curie(struct hctx *h, const char *s)
 static struct pnode *
 build(struct hctx *h, const struct epcis_xnode *n)
 {
-	struct pnode *p = epcis_arena_alloc(h->a, sizeof(*p));
+	struct pnode *p = halloc(h, sizeof(*p));
 	size_t k = count_kids(n);
+	const struct nameinfo *ni;
 
-	if (p == NULL || (k > 0 && (p->kids = epcis_arena_alloc(h->a,
+	if (p == NULL || (k > 0 && (p->kids = halloc(h,
 	    k * sizeof(*p->kids))) == NULL)) {
 		h->nomem = true;
 		return NULL;
 	}
-	p->name = ns_name(h, n->uri, n->local);
+	ni = name_info(h, n->uri, n->local);
+	p->name = ni->name;
+	p->id = ni->id;
+	p->flags = ni->flags;
 	p->text = expand_curie(h, lead_text(h, n));
 	p->nkids = 0;
 	p->gone = false;
@@ -319,14 +534,17 @@ build(struct hctx *h, const struct epcis_xnode *n)
 		p->kids = NULL;
 	for (size_t i = 0; i < n->nattr; i++) {
 		const struct epcis_xattr *at = &n->attrs[i];
-		struct pnode *c = epcis_arena_alloc(h->a, sizeof(*c));
+		struct pnode *c = halloc(h, sizeof(*c));
 
 		if (c == NULL) {
 			h->nomem = true;
 			return NULL;
 		}
-		c->name = ns_name(h, at->uri, at->local);
-		c->text = expand_curie(h, at->value);
+		ni = name_info(h, at->uri, at->local);
+		c->name = ni->name;
+		c->id = ni->id;
+		c->flags = ni->flags;
+		c->text = expand_curie(h, (struct str){ at->value, at->len });
 		c->kids = NULL;
 		c->nkids = 0;
 		c->gone = false;
@@ -340,6 +558,8 @@ build(struct hctx *h, const struct epcis_xnode *n)
 
 /* ---------------------------------------------------------------------- */
 /* Value canonisation */
+
+#define DL_MAX	512		/* a canonical Digital Link URI */
 
 static bool
 is_digit(char c)
@@ -442,42 +662,102 @@ static const struct {
 	{ "urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-" },
 };
 
-/* strstr(s, "urn:epcglobal:cbv:") != NULL, without the generic strstr */
+/* Does s contain "urn:epcglobal:cbv:"? */
 static bool
-has_cbv_urn(const char *s)
+has_cbv_urn(struct str s)
 {
-	const char *p = s;
+	const char *p = s.p, *e = s.p + s.n;
 
-	while ((p = strchr(p, 'u')) != NULL) {
-		if (strncmp(p, "urn:epcglobal:cbv:", 18) == 0)
+	while ((size_t)(e - p) >= 18 && (p = memchr(p, 'u',
+	    (size_t)(e - p) - 17)) != NULL) {
+		if (memcmp(p, "urn:epcglobal:cbv:", 18) == 0)
 			return true;
 		p++;
 	}
 	return false;
 }
 
-static const char *
-canon_value(struct hctx *h, const char *s)
+static size_t	epc_chars(const char *s, const char *end);
+static size_t	dl_web_into(char *buf, size_t cap, const char *s, size_t n);
+
+/*
+ * An urn:epc:id:sgtin: URI (NUL-terminated) as canonical Digital Link,
+ * exactly as epcis_dl_normalise() makes it, but the part for the company
+ * prefix and item reference is reused from the last SGTIN when they are
+ * the same bytes: split_cp() and the GTIN check digit depend on nothing
+ * else (EPC TDS section 6.3.1).
+ */
+static struct str
+canon_sgtin(struct hctx *h, struct str s, char *dl)
 {
-	char dl[512];
+	size_t n, k, w;
+	const char *p;
+
+	if (h->sgtin_in_len > 0 && s.n > h->sgtin_in_len &&
+	    memcmp(s.p, h->sgtin_in, h->sgtin_in_len) == 0) {
+		p = s.p + h->sgtin_in_len;
+		if ((k = epc_chars(p, s.p + s.n)) == (size_t)-1 || k < 1 ||
+		    k > 20)
+			return s;
+		memcpy(dl, h->sgtin_out, SGTIN_OUT_LEN);
+		w = dl_web_into(dl + SGTIN_OUT_LEN, DL_MAX - SGTIN_OUT_LEN,
+		    p, (size_t)(s.p + s.n - p));
+		if (w == (size_t)-1)
+			return s;
+		return (struct str){ dl, SGTIN_OUT_LEN + w };
+	}
+	if ((n = epcis_dl_normalise(s.p, s.n, dl, DL_MAX)) == 0)
+		return s;
+	/* remember "urn:epc:id:sgtin:CP.REF." and its Digital Link start */
+	p = s.p + 17;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ == '.') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+		k = (size_t)(p + 1 - s.p);
+		if (*p == '.' && k <= SGTIN_IN_MAX && n > SGTIN_OUT_LEN &&
+		    memcmp(dl + 36, "/21/", 4) == 0) {
+			memcpy(h->sgtin_in, s.p, k);
+			h->sgtin_in_len = k;
+			memcpy(h->sgtin_out, dl, SGTIN_OUT_LEN);
+		}
+	}
+	return (struct str){ dl, n };
+}
+
+/*
+ * The canonical value of s (NUL-terminated): CBV 1.2 URNs to web URIs,
+ * numbers as Python prints them, EPC URIs and Digital Link URIs as
+ * canonical Digital Link (written into dl, DL_MAX bytes).
+ */
+static struct str
+canon_value(struct hctx *h, struct str s, char *dl)
+{
 	size_t n;
 
 	if (has_cbv_urn(s))
 		for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]);
 		    i++)
-			if (strstr(s, web_vocab[i].urn) != NULL)
+			if (strstr(s.p, web_vocab[i].urn) != NULL)
 				s = replace_all(h, s, web_vocab[i].urn,
 				    web_vocab[i].web);
 	/* only these can start a Python float other than inf and nan */
-	if ((s[0] >= '0' && s[0] <= '9') || s[0] == '+' || s[0] == '-' ||
-	    s[0] == '.')
-		s = canon_number(h, s);
-	if (s == NULL) {
-		h->nomem = true;
-		return "";
+	if ((s.p[0] >= '0' && s.p[0] <= '9') || s.p[0] == '+' ||
+	    s.p[0] == '-' || s.p[0] == '.') {
+		const char *c = canon_number(h, s.p);
+
+		if (c == NULL) {
+			h->nomem = true;
+			return empty;
+		}
+		if (c != s.p)
+			s = (struct str){ c, strlen(c) };
 	}
-	if ((n = epcis_dl_normalise(s, strlen(s), dl, sizeof(dl))) > 0)
-		return epcis_arena_strndup(h->a, dl, n);
+	if (s.n > 17 && memcmp(s.p, "urn:epc:id:sgtin:", 17) == 0)
+		return canon_sgtin(h, s, dl);
+	if ((n = epcis_dl_normalise(s.p, s.n, dl, DL_MAX)) > 0)
+		return (struct str){ dl, n };
 	return s;
 }
 
@@ -615,245 +895,185 @@ live_kids(const struct pnode *p)
 	return k;
 }
 
-struct strlist {
-	const char	**v;
-	size_t		 n;
-};
-
 static int
 str_qcmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return str_cmp(*(const struct str *)a, *(const struct str *)b);
 }
 
 static void
-sort_strings(const char **v, size_t n)
+sort_strings(struct str *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (strcmp(v[i - 1], v[i]) > 0) {
+		if (str_cmp(v[i - 1], v[i]) > 0) {
 			qsort(v, n, sizeof(*v), str_qcmp);
 			return;
 		}
 }
 
-static const char *
-join(struct hctx *h, const char *const *v, size_t n, const char *prefix)
+/* The n strings of v, one after the other. */
+static struct str
+join(struct hctx *h, const struct str *v, size_t n)
 {
-	size_t len = strlen(prefix), o;
-	char *out;
+	size_t len = 0;
+	char *out, *q;
 
+	if (n == 1)
+		return v[0];
 	for (size_t i = 0; i < n; i++)
-		len += strlen(v[i]);
-	if ((out = epcis_arena_alloc(h->a, len + 1)) == NULL) {
-		h->nomem = true;
-		return "";
-	}
-	o = strlen(prefix);
-	memcpy(out, prefix, o);
+		len += v[i].n;
+	if (len == 0 || (out = salloc(h, len)) == NULL)
+		return empty;
+	q = out;
 	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i]);
-
-		memcpy(out + o, v[i], l);
-		o += l;
+		memcpy(q, v[i].p, v[i].n);
+		q += v[i].n;
 	}
-	out[o] = '\0';
-	return out;
+	return (struct str){ out, len };
 }
 
-static const char *
-concat3(struct hctx *h, const char *a, const char *b, const char *c)
-{
-	const char *v[3] = { a, b, c };
-
-	return join(h, v, 3, "");
-}
-
-static bool
-is_ref_item(const char *name)
-{
-	return strcmp(name, "bizTransaction") == 0 ||
-	    strcmp(name, "source") == 0 || strcmp(name, "destination") == 0;
-}
-
-static const char *generic(struct hctx *h, struct pnode **kids, size_t n);
-
-/* `=value` of a generic node, "" if its text is empty. */
-static const char *
-generic_text(struct hctx *h, const struct pnode *c)
-{
-	const char *t = strip_dup(h, c->text, strlen(c->text));
-
-	if (t[0] == '\0')
-		return "";
-	return concat3(h, "=", canon_value(h, t), "");
-}
+static struct str recurse(struct hctx *h, struct pnode **kids, size_t n,
+    const struct order *o);
+static struct str generic(struct hctx *h, struct pnode **kids, size_t n);
 
 /* _generic_child_list_to_prehash_string over the live nodes of kids. */
-static const char *
+static struct str
 generic(struct hctx *h, struct pnode **kids, size_t n)
 {
-	const char **v;
+	struct str *v;
 	size_t k = 0;
 	bool refs = false;
 
 	if (n == 0)
-		return "";
-	if ((v = epcis_arena_alloc(h->a, n * sizeof(*v))) == NULL) {
+		return empty;
+	if ((v = halloc(h, n * sizeof(*v))) == NULL) {
 		h->nomem = true;
-		return "";
+		return empty;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!kids[i]->gone && is_ref_item(kids[i]->name))
+		if (!kids[i]->gone && (kids[i]->flags & F_REF) != 0)
 			refs = true;
 	for (size_t i = 0; i < n; i++) {
 		struct pnode *c = kids[i];
-		const char *sub;
+		struct str sub, t, parts[4];
+		char dl[DL_MAX];
 
 		if (c->gone)
 			continue;
 		sub = generic(h, c->kids, c->nkids);
-		if (refs && is_ref_item(c->name))
+		/* `=value` of the node, nothing if its text is empty */
+		t = strip_dup(h, c->text.p, c->text.n);
+		if (t.n > 0)
+			t = canon_value(h, t, dl);
+		if (refs && (c->flags & F_REF) != 0) {
 			/* CBV 2.0: "type=<type>" first, then "<name>=<id>" */
-			v[k++] = concat3(h, sub, c->name, generic_text(h, c));
-		else
-			v[k++] = concat3(h, c->name, generic_text(h, c), sub);
+			parts[0] = sub;
+			parts[1] = c->name;
+			parts[2] = t.n > 0 ? (struct str){ "=", 1 } : empty;
+			parts[3] = t;
+		} else {
+			parts[0] = c->name;
+			parts[1] = t.n > 0 ? (struct str){ "=", 1 } : empty;
+			parts[2] = t;
+			parts[3] = sub;
+		}
+		v[k++] = join(h, parts, 4);
 	}
 	if (k > 1)
 		sort_strings(v, k);
-	return join(h, v, k, "");
+	return join(h, v, k);
 }
 
-static bool
-contains_ci(const char *s, const char *lower)
-{
-	size_t n = strlen(lower);
-
-	for (; *s != '\0'; s++) {
-		size_t i;
-
-		for (i = 0; i < n && s[i] != '\0'; i++) {
-			char c = s[i];
-
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			if (c != lower[i])
-				break;
-		}
-		if (i == n)
-			return true;
-	}
-	return false;
-}
-
-static const char *recurse(struct hctx *h, struct pnode **kids, size_t n,
-    const struct order *o);
-
-static const char *
+static struct str
 child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 {
-	const char *grand = "", *text = "";
+	struct str grand = empty, text = empty, parts[4];
+	char dl[DL_MAX];
 
 	if (sub != NULL)
 		grand = recurse(h, c->kids, c->nkids, sub);
-	if (c->text[0] != '\0') {
-		const char *t = strip_dup(h, c->text, strlen(c->text)), *f;
+	if (c->text.n > 0) {
+		struct str t = strip_dup(h, c->text.p, c->text.n);
 
-		if (contains_ci(c->name, "time") &&
-		    !contains_ci(c->name, "offset")) {
-			f = canon_time(h, t);
-			t = f != NULL ? f : t;
+		if ((c->flags & F_TIME) != 0) {
+			const char *f = canon_time(h, t.p);
+
+			if (f != NULL)
+				t = (struct str){ f, strlen(f) };
 		} else
-			t = canon_value(h, t);
+			t = canon_value(h, t, dl);
 		text = t;
 	}
-	if (text[0] != '\0' || grand[0] != '\0') {
-		/* name, "=" text if any, grand: one allocation */
-		size_t nl = strlen(c->name), tl = strlen(text);
-		size_t gl = strlen(grand), o = 0;
-		char *p = epcis_arena_alloc(h->a, nl + 1 + tl + gl + 1);
-
-		if (p == NULL) {
-			h->nomem = true;
-			return "";
-		}
-		memcpy(p, c->name, nl);
-		o = nl;
-		if (tl > 0) {
-			p[o++] = '=';
-			memcpy(p + o, text, tl);
-			o += tl;
-		}
-		memcpy(p + o, grand, gl + 1);
-		return p;
-	}
-	return "";
+	if (text.n == 0 && grand.n == 0)
+		return empty;
+	parts[0] = c->name;
+	parts[1] = text.n > 0 ? (struct str){ "=", 1 } : empty;
+	parts[2] = text;
+	parts[3] = grand;
+	return join(h, parts, 4);
 }
 
 /* _recurse_through_children_in_order */
-static const char *
+static struct str
 recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 {
 	struct pnode **ext = NULL;
-	const char *pre = "", **v;
-	size_t next = 0, live = 0;
+	struct str *v;
+	size_t next = 0, live = 0, k = 0;
 	bool top = false;
 
 	if (n == 0)
-		return "";
+		return empty;
 	/* _gather_user_extensions: not at the event level */
 	for (size_t i = 0; i < n; i++) {
 		if (kids[i]->gone)
 			continue;
 		live++;
-		if (strstr(kids[i]->name, "eventTime") != NULL ||
-		    strstr(kids[i]->name, "action") != NULL)
+		if ((kids[i]->flags & F_TOP) != 0)
 			top = true;
 	}
 	if (live > 1 && !top) {
-		if ((ext = epcis_arena_alloc(h->a, n * sizeof(*ext))) == NULL) {
+		if ((ext = halloc(h, n * sizeof(*ext))) == NULL) {
 			h->nomem = true;
-			return "";
+			return empty;
 		}
 		for (size_t i = 0; i < n; i++)
-			if (!kids[i]->gone && strchr(kids[i]->name, '{') &&
-			    strstr(kids[i]->name, "/}")) {
+			if (!kids[i]->gone && (kids[i]->flags & F_EXT) != 0) {
 				ext[next++] = kids[i];
 				kids[i]->gone = true;
 			}
 	}
-	if ((v = epcis_arena_alloc(h->a, n * sizeof(*v))) == NULL) {
+	/* each kid matches one rule at most: n + 1 strings in all */
+	if ((v = halloc(h, (n + 1) * sizeof(*v))) == NULL) {
 		h->nomem = true;
-		return "";
+		return empty;
 	}
-	for (; o->name != NULL; o++) {
-		size_t k = 0;
+	for (; o->id != N_NONE; o++) {
+		size_t first = k;
 
 		for (size_t i = 0; i < n; i++) {
 			struct pnode *c = kids[i];
-			const char *s;
+			struct str s;
 
-			if (c->gone || strcmp(c->name, o->name) != 0)
+			if (c->gone || c->id != o->id)
 				continue;
 			s = child_string(h, c, o->sub);
-			if (s[0] != '\0')
+			if (s.n > 0)
 				v[k++] = s;
 			if (live_kids(c) == 0)
 				c->gone = true;
 		}
-		if (k == 0)
-			continue;
-		if (k > 1)
-			sort_strings(v, k);
-		pre = join(h, v, k, pre);
+		if (k - first > 1)
+			sort_strings(v + first, k - first);
 	}
 	if (next > 0) {
 		for (size_t i = 0; i < next; i++)
 			ext[i]->gone = false;
-		pre = concat3(h, pre, generic(h, ext, next), "");
+		v[k++] = generic(h, ext, next);
 		for (size_t i = 0; i < next; i++)
 			ext[i]->gone = true;
 	}
-	return pre;
+	return k == 0 ? empty : join(h, v, k);
 }
 
 int
@@ -871,27 +1091,33 @@ int
 epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
     struct epcis_buf *out, struct diag *d)
 {
-	static const char *const ignored[] = {
-		"recordTime", "eventID", "type", "errorDeclaration",
-	};
-	struct hctx h = { a, false };
+	struct hctx hc, *h = &hc;
 	struct pnode *root;
-	const char *ordered, *rest;
+	struct str ordered, rest;
 
 	out->len = 0;
-	if ((root = build(&h, ev)) == NULL || h.nomem)
+	h->a = a;
+	h->nomem = false;
+	h->sp = h->se = h->np = h->ne = NULL;
+	h->sgtin_in_len = 0;
+	for (size_t i = 0; i < NAME_CACHE; i++)
+		h->names[i].local = NULL;
+	if ((root = build(h, ev)) == NULL || h->nomem)
 		return diag_system(d, "out of memory");
-	ordered = recurse(&h, root->kids, root->nkids, event_order);
-	for (size_t i = 0; i < root->nkids; i++)
-		for (size_t j = 0; j < sizeof(ignored) / sizeof(ignored[0]); j++)
-			if (strcmp(root->kids[i]->name, ignored[j]) == 0)
-				root->kids[i]->gone = true;
-	rest = generic(&h, root->kids, root->nkids);
-	epcis_buf_adds(out, "eventType=");
-	epcis_buf_adds(out, root->name);
-	epcis_buf_adds(out, ordered);
-	epcis_buf_adds(out, rest);
-	if (h.nomem || out->failed)
+	ordered = recurse(h, root->kids, root->nkids, event_order);
+	for (size_t i = 0; i < root->nkids; i++) {
+		unsigned id = root->kids[i]->id;
+
+		if (id == N_recordTime || id == N_eventID || id == N_type ||
+		    id == N_errorDeclaration)
+			root->kids[i]->gone = true;
+	}
+	rest = generic(h, root->kids, root->nkids);
+	epcis_buf_add(out, "eventType=", 10);
+	epcis_buf_add(out, root->name.p, root->name.n);
+	epcis_buf_add(out, ordered.p, ordered.n);
+	epcis_buf_add(out, rest.p, rest.n);
+	if (h->nomem || out->failed)
 		return diag_system(d, "out of memory");
 	return 0;
 }
@@ -903,14 +1129,17 @@ static char
 check_digit(const char *digits, size_t len)
 {
 	/* GS1 General Specifications 7.9.1: weights 3,1,3,... from the right */
-	unsigned sum = 0;
+	unsigned odd = 0, even = 0;	/* positions from the right, 1-based */
+	size_t i = len;
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned v = (unsigned)(digits[len - 1 - i] - '0');
-
-		sum += i % 2 == 0 ? 3 * v : v;
+	while (i >= 2) {
+		odd += (unsigned)(digits[i - 1] - '0');
+		even += (unsigned)(digits[i - 2] - '0');
+		i -= 2;
 	}
-	return (char)('0' + (10 - sum % 10) % 10);
+	if (i == 1)
+		odd += (unsigned)(digits[0] - '0');
+	return (char)('0' + (10 - (3 * odd + even) % 10) % 10);
 }
 
 static size_t
@@ -924,27 +1153,48 @@ count_digits(const char *s)
 }
 
 /*
+ * EPC URI characters (EPC TDS section 5, GS3A3 and the escapes), and
+ * which of them Digital Link percent-encodes: 1 allowed, 2 allowed and
+ * encoded ("!()*+,:"), 3 '%' (an escape).
+ */
+static const unsigned char epc_class[256] = {
+	['!'] = 2, ['\''] = 1, ['('] = 2, [')'] = 2, ['*'] = 2, ['+'] = 2,
+	[','] = 2, ['-'] = 1, ['.'] = 1, [':'] = 2, [';'] = 1, ['='] = 1,
+	['_'] = 1, ['%'] = 3,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/*
  * EPC URI "GS3A3" characters with TDS escapes: each %xx counts as one.
  * Returns the number of characters up to `end`, or (size_t)-1.
  */
 static size_t
 epc_chars(const char *s, const char *end)
 {
-	static const char plain[] = "!')(*+,.:;=_-";
 	size_t n = 0;
 
 	while (s < end) {
-		unsigned char c = (unsigned char)*s;
+		unsigned k = epc_class[(unsigned char)*s];
 
-		if (c == '%') {
+		if (k == 0)
+			return (size_t)-1;
+		if (k == 3) {
 			if (end - s < 3)
 				return (size_t)-1;
 			s += 3;
-		} else if (is_digit((char)c) || (c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z') || (c != '\0' && strchr(plain, c)))
+		} else
 			s++;
-		else
-			return (size_t)-1;
 		n++;
 	}
 	return n;
@@ -978,10 +1228,14 @@ dl_adds(struct dlout *o, const char *s)
 static void
 dl_key(struct dlout *o, const char *digits, size_t n)
 {
-	char c = check_digit(digits, n);
-
-	dl_add(o, digits, n);
-	dl_add(o, &c, 1);
+	if (o->bad || o->len + n + 2 > o->cap) {
+		o->bad = true;
+		return;
+	}
+	memcpy(o->buf + o->len, digits, n);
+	o->buf[o->len + n] = check_digit(digits, n);
+	o->len += n + 1;
+	o->buf[o->len] = '\0';
 }
 
 /* Digital Link percent-encoding of what EPC URIs allow unescaped. */
@@ -994,21 +1248,26 @@ dl_web(struct dlout *o, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		char e[3];
 
-		switch (s[i]) {
-		case '!': case '(': case ')': case '*': case '+': case ',':
-		case ':':
-			dl_add(o, s + start, i - start);
-			e[0] = '%';
-			e[1] = hex[(unsigned char)s[i] >> 4];
-			e[2] = hex[(unsigned char)s[i] & 15];
-			dl_add(o, e, 3);
-			start = i + 1;
-			break;
-		default:
-			break;
-		}
+		if (epc_class[(unsigned char)s[i]] != 2)
+			continue;
+		dl_add(o, s + start, i - start);
+		e[0] = '%';
+		e[1] = hex[(unsigned char)s[i] >> 4];
+		e[2] = hex[(unsigned char)s[i] & 15];
+		dl_add(o, e, 3);
+		start = i + 1;
 	}
 	dl_add(o, s + start, n - start);
+}
+
+/* dl_web() into buf: the bytes written, or (size_t)-1 if cap is short. */
+static size_t
+dl_web_into(char *buf, size_t cap, const char *s, size_t n)
+{
+	struct dlout o = { buf, cap, 0, false };
+
+	dl_web(&o, s, n);
+	return o.bad ? (size_t)-1 : o.len;
 }
 
 /*
@@ -1060,7 +1319,8 @@ dl_from_epc(const char *uri, const char *end, struct dlout *o)
 	const char *p, *q;
 	size_t cp, n;
 
-#define SCHEME(s)	(strncmp(uri, s, strlen(s)) == 0 && (p = uri + strlen(s)))
+#define SCHEME(s)	((size_t)(end - uri) >= sizeof(s) - 1 &&		\
+	    memcmp(uri, s, sizeof(s) - 1) == 0 && (p = uri + sizeof(s) - 1))
 	if (SCHEME("urn:epc:id:sgtin:") || SCHEME("urn:epc:id:upui:")) {
 		bool upui = uri[11] == 'u';
 

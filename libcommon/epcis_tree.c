@@ -272,11 +272,14 @@ bool
 epcis_x_is_wrapper(const struct epcis_xnode *n)
 {
 	/* the same rule as epcis_is_wrapper() (epcis_util.c) */
-	if (n->local == NULL || n->uri != NULL || n->nattr != 0 ||
-	    (n->local[0] != 'e' && n->local[0] != 'b'))
+	if (n->local == NULL || n->uri != NULL || n->nattr != 0)
 		return false;
-	return strcmp(n->local, "extension") == 0 ||
-	    strcmp(n->local, "baseExtension") == 0;
+	/* the second byte first: "epc" and "bizStep" are common */
+	if (n->local[0] == 'e' && n->local[1] == 'x')
+		return strcmp(n->local, "extension") == 0;
+	if (n->local[0] == 'b' && n->local[1] == 'a')
+		return strcmp(n->local, "baseExtension") == 0;
+	return false;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -153,6 +153,69 @@ test_dl_normalise(void)
 	}
 }
 
+/*
+ * Runs of SGTINs in one epcList: the pre-hash reuses the Digital Link
+ * start of the previous SGTIN when the company prefix and item reference
+ * are the same bytes; every serial must still be checked on its own, and
+ * a change of prefix must not reuse it.
+ */
+static void
+test_sgtin_runs(void)
+{
+#define SG	"urn:epc:id:sgtin:"
+#define DL	"epc=https://id.gs1.org/01/"
+	static const struct {
+		const char	*epcs[6];
+		const char	*want;
+	} cases[] = {
+		{ { SG "0614141.107346.2017", SG "0614141.107346.A%2FB(1)",
+		    SG "0614141.107346.X12345678901234567890",
+		    SG "0614141.107346.bad/char", SG "0614141.107346.%2",
+		    SG "0614141.107346.X1234567890123456789" },
+		  DL "10614141073464/21/2017" DL "10614141073464/21/A%2FB%281%29"
+		  DL "10614141073464/21/X1234567890123456789"
+		  "epc=" SG "0614141.107346.%2"
+		  "epc=" SG "0614141.107346.X12345678901234567890"
+		  "epc=" SG "0614141.107346.bad/char" },
+		{ { SG "0614141.107346.1", SG "061414.1107346.1",
+		    SG "0614141.107346.2" },
+		  DL "10614141073464/21/1" DL "10614141073464/21/1"
+		  DL "10614141073464/21/2" },
+		{ { SG "030001.0012345.11", SG "0614141.107346.2017",
+		    SG "030001.0012345.12", SG "030001.0012345.1:2" },
+		  DL "00300010123455/21/1%3A2" DL "00300010123455/21/11"
+		  DL "00300010123455/21/12" DL "10614141073464/21/2017" },
+		{ { SG "0614141.10734.2017", SG "0614141.10734.2018",
+		    SG "0614141.107346." },
+		  "epc=" SG "0614141.10734.2017" "epc=" SG "0614141.10734.2018"
+		  "epc=" SG "0614141.107346." },
+	};
+#undef SG
+#undef DL
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[2048], want[2048];
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+		size_t o;
+
+		o = (size_t)snprintf(doc, sizeof(doc), "<ObjectEvent>"
+		    "<eventTime>2020-01-01T00:00:00Z</eventTime><epcList>");
+		for (size_t k = 0; k < 6 && cases[i].epcs[k] != NULL; k++)
+			o += (size_t)snprintf(doc + o, sizeof(doc) - o,
+			    "<epc>%s</epc>", cases[i].epcs[k]);
+		snprintf(doc + o, sizeof(doc) - o, "</epcList></ObjectEvent>");
+		snprintf(want, sizeof(want), "eventType=ObjectEvent"
+		    "eventTime=2020-01-01T00:00:00.000ZepcList%s", cases[i].want);
+		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
+		    "t", NULL, &d), 0);
+		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
+		TEST_STR_EQ(i, ev.prehash, want);
+		epcis_reader_free(r);
+	}
+}
+
 /* Values through a one-field event: <x:v> is a user extension, hashed last. */
 static void
 test_value_canon(void)
@@ -239,6 +302,7 @@ main(void)
 	static const struct test_case tests[] = {
 		{ "published and computed vectors", test_vectors },
 		{ "EPC URI and Digital Link normalisation", test_dl_normalise },
+		{ "runs of SGTINs in one list", test_sgtin_runs },
 		{ "value canonisation", test_value_canon },
 		{ "time canonisation", test_time_canon },
 		{ NULL, NULL },
