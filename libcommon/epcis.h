@@ -6,7 +6,7 @@
  *  - a streaming reader (epcis_read.c) that gives one event at a time with
  *    its fields, its canonical bytes (epcis_c14n.c) and its CBV 2.0 event
  *    hash id (epcis_hash.c).  It parses with its own strict scanner
- *    (epcis_scan.c), or with libxml2's SAX2 parser and the XSD when
+ *    (epcis_scan.c), which also feeds libxml2's XSD validator when
  *    validating.  Hostile input is refused: no network, no DTD at all (so
  *    no entity expansion, no XXE), depth and size limits
  *    (epcis_xml_options() is the one place that sets libxml2's parser
@@ -146,8 +146,8 @@ struct epcis_reader;		/* opaque */
  * namespace says which), an EPCISQueryDocument, or one bare event element
  * such as the canonical form.  With o->validate the whole input is checked
  * against the XSD of its version while it is read (a bare event cannot be
- * validated: DIAG_INPUT).  Without o->validate (and o->libxml2) the own
- * scanner reads UTF-8 only: another declared encoding is DIAG_INPUT.
+ * validated: DIAG_INPUT).  The own scanner reads UTF-8 only (unless
+ * o->libxml2): another declared encoding is DIAG_INPUT.
  *
  * Ownership: *out is the caller's, freed with epcis_reader_free(); `f`,
  * `buf` and `name` are borrowed for the reader's life; `o` (may be NULL) is

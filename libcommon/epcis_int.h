@@ -201,6 +201,19 @@ struct epcis_scan_sink {
 	int	(*end)(void *ctx);
 	int	(*text)(void *ctx, const char *s, size_t n);
 	int	(*brk)(void *ctx);	/* a comment or PI */
+	/*
+	 * Optional (NULL: not called), for the XSD validator, which needs
+	 * what libxml2's SAX2 parser would tell it.  nsdecl: each namespace
+	 * declaration of the element about to start, in document order,
+	 * just before start(): the prefix (plen bytes, not NUL-terminated;
+	 * NULL for the default namespace) and the namespace name
+	 * (NUL-terminated; "" undeclares the default).  Both are borrowed
+	 * for the call.  cdata: the content of a CDATA section (NULL: it
+	 * goes to text()).
+	 */
+	int	(*nsdecl)(void *ctx, const char *prefix, size_t plen,
+		    const char *uri);
+	int	(*cdata)(void *ctx, const char *s, size_t n);
 };
 
 /* Reads up to cap bytes into buf; 0 at the end (or on a read error). */

@@ -1,15 +1,14 @@
 /*
- * epcis_read: the streaming EPCIS reader.  Two front ends feed one
+ * epcis_read: the streaming EPCIS reader.  The own strict scanner
+ * (epcis_scan.c: no DTD, UTF-8, well-formedness and namespaces checked in
+ * full, constant memory, about five times libxml2's speed) feeds one
  * document driver, which builds the event tree (epcis_int.h) of each
  * event and hands it to the walkers (fields here, epcis_c14n.c,
- * epcis_hash.c):
- *
- *  - without --validate, the own strict scanner (epcis_scan.c): no DTD,
- *    UTF-8, well-formedness and namespaces checked in full, constant
- *    memory, about five times libxml2's speed;
- *  - with --validate, libxml2's SAX2 push parser with the XSD of the
- *    document's version plugged in (xmlSchemaSAXPlug), so that parsing and
- *    validation are one streaming pass, as xmlSchemaValidateFile() does.
+ * epcis_hash.c).  With --validate the same scanner also feeds libxml2's
+ * XSD validator, as libxml2's SAX2 parser would ("XSD validation fed by
+ * the scanner" below): one parse, by the scanner, and no libxml2 parser.
+ * libxml2's SAX2 push parser remains only as a second front end for the
+ * differential tests of the scanner (o->libxml2).
  *
  * Invariants:
  *
@@ -33,7 +32,8 @@
  *     returned first; an event whose end the validator refuses is not.
  *
  * The version is sniffed from the root start tag before parsing starts
- * when validating (to pick the XSD); otherwise the root element says it.
+ * when validating (to pick the XSD, whose errors are the open's); otherwise
+ * the root element says it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -62,6 +62,23 @@ struct qevent {
 /* SAX front end: the namespace bindings in scope (for xsi:type values) */
 struct sns {
 	const xmlChar	*prefix, *uri;
+};
+
+/*
+ * Validator feed: the strings the validator keeps pointers to while an
+ * element is open (its local name, namespace and declarations, its
+ * attributes' names), in chunks that never move, released at its end.
+ */
+struct vchunk {
+	struct vchunk	*prev;
+	size_t		 cap, used;
+	char		 data[];
+};
+
+struct vel {
+	const xmlChar	*local, *uri;
+	struct vchunk	*chunk;		/* the stack top before it */
+	size_t		 used;
 };
 
 struct epcis_reader {
@@ -105,10 +122,22 @@ struct epcis_reader {
 	/* own scanner */
 	struct epcis_scan *scan;
 
-	/* libxml2 SAX2 + XSD */
-	xmlParserCtxtPtr pc;
+	/* the XSD validator, fed by the scanner (--validate) */
 	xmlSchemaValidCtxtPtr vc;
 	xmlSchemaSAXPlugPtr plug;
+	xmlSAXHandlerPtr vsax;		/* its handlers (the plug's) */
+	void		*vdata;
+	struct vchunk	*vstk;		/* strings of the open elements */
+	struct vel	*vel;		/* the open elements */
+	size_t		 nvel, velcap;
+	const xmlChar	**vns;		/* declarations of the next start */
+	size_t		 nvns, vnscap;
+	const xmlChar	**vattr;	/* libxml2's attribute quintuples */
+	size_t		 vattrcap;
+	size_t		 vtext, vpieces;	/* text since the last tag */
+
+	/* libxml2 SAX2 (o->libxml2: the scanner's differential oracle) */
+	xmlParserCtxtPtr pc;
 	unsigned char	*chunk;
 	struct sns	*sns;
 	size_t		 nsns, sns_cap;
@@ -651,7 +680,292 @@ drv_brk(void *ctx)
 }
 
 /* ---------------------------------------------------------------------- */
-/* The libxml2 SAX2 front end (--validate) */
+/*
+ * XSD validation fed by the scanner (--validate).  libxml2's validator is
+ * a SAX2 consumer: xmlSchemaSAXPlug() with no handler of ours gives its
+ * own startElementNs, endElementNs, characters and cdataBlock, which are
+ * called here with what libxml2's parser would pass them, so the document
+ * is parsed once, by the scanner, and no libxml2 parser exists
+ * (libxml2 2.9.14 xmlschemas.c, xmlSchemaSAXHandle*):
+ *
+ *  - the validator keeps the local name and namespace of each open
+ *    element and the strings of its namespace declarations (it resolves
+ *    xsi:type and QName values through them) until the element ends, and
+ *    the attribute names while the start tag is validated: all of them
+ *    live on the vchunk stack, popped at the end tag;
+ *  - attribute values are copied by the validator, which turns "&#38;"
+ *    into '&' (libxml2's parser hands '&' over that way): every '&' of a
+ *    value is passed as "&#38;";
+ *  - there is no parser context (vctxt->parserCtxt is NULL, which its
+ *    handlers check): error lines come from the locator, the scanner's
+ *    line;
+ *  - it appends every text piece of an element to the ones before with
+ *    xmlStrncat (quadratic), so the text between two tags is capped in
+ *    bytes and in pieces (CDATA sections, comments between them).
+ */
+#define VCHUNK		4096
+#define VTEXT_PIECES	1024
+
+/* n + 1 bytes on the stack; NULL if memory ran out. */
+static char *
+vstk_alloc(struct epcis_reader *r, size_t n)
+{
+	struct vchunk *c = r->vstk;
+	char *p;
+
+	if (c == NULL || c->cap - c->used < n + 1) {
+		size_t cap = n + 1 > VCHUNK ? n + 1 : VCHUNK;
+
+		if ((c = malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->prev = r->vstk;
+		c->cap = cap;
+		c->used = 0;
+		r->vstk = c;
+	}
+	p = c->data + c->used;
+	c->used += n + 1;
+	return p;
+}
+
+static char *
+vstk_dup(struct epcis_reader *r, const char *s, size_t n)
+{
+	char *p = vstk_alloc(r, n);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* Back to the mark (chunk, used): the chunks above it are freed. */
+static void
+vstk_pop(struct epcis_reader *r, struct vchunk *mark, size_t used)
+{
+	while (r->vstk != NULL && r->vstk != mark) {
+		struct vchunk *c = r->vstk;
+
+		r->vstk = c->prev;
+		free(c);
+	}
+	if (r->vstk != NULL)
+		r->vstk->used = used;
+}
+
+static int
+v_nomem(struct epcis_reader *r)
+{
+	if (r->err.kind == DIAG_OK)
+		diag_system(&r->err, "out of memory");
+	return -1;
+}
+
+static int
+v_nsdecl(void *ctx, const char *prefix, size_t plen, const char *uri)
+{
+	struct epcis_reader *r = ctx;
+	const char *p = NULL, *u;
+
+	if (r->nvns + 1 > r->vnscap) {
+		size_t cap = r->vnscap ? r->vnscap * 2 : 16;
+		const xmlChar **v = realloc(r->vns, 2 * cap * sizeof(*v));
+
+		if (v == NULL)
+			return v_nomem(r);
+		r->vns = v;
+		r->vnscap = cap;
+	}
+	if ((prefix != NULL && (p = vstk_dup(r, prefix, plen)) == NULL) ||
+	    (u = vstk_dup(r, uri, strlen(uri))) == NULL)
+		return v_nomem(r);
+	r->vns[2 * r->nvns] = (const xmlChar *)p;
+	r->vns[2 * r->nvns + 1] = (const xmlChar *)u;
+	r->nvns++;
+	return 0;
+}
+
+/* An attribute value with '&' as "&#38;", on the stack. */
+static const char *
+v_amp(struct epcis_reader *r, const char *v, size_t len, size_t *outlen)
+{
+	size_t n = 0, k = 0;
+	char *p;
+
+	for (size_t i = 0; i < len; i++)
+		n += v[i] == '&' ? 5 : 1;
+	if ((p = vstk_alloc(r, n)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '&') {
+			memcpy(p + k, "&#38;", 5);
+			k += 5;
+		} else
+			p[k++] = v[i];
+	}
+	p[n] = '\0';
+	*outlen = n;
+	return p;
+}
+
+static int
+v_start(void *ctx, const char *uri, const char *local, size_t llen,
+    const struct epcis_xattr *attrs, size_t nattr, unsigned long line)
+{
+	struct epcis_reader *r = ctx;
+	struct vchunk *mark = r->vstk;
+	size_t used = mark != NULL ? mark->used : 0;
+	struct vel *e;
+	const char *l, *u = NULL;
+	size_t nns = r->nvns;
+
+	r->nvns = 0;
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	if (r->nvel == r->velcap) {
+		size_t cap = r->velcap ? r->velcap * 2 : 16;
+		struct vel *v = realloc(r->vel, cap * sizeof(*v));
+
+		if (v == NULL)
+			return v_nomem(r);
+		r->vel = v;
+		r->velcap = cap;
+	}
+	if (nattr > r->vattrcap) {
+		const xmlChar **v = realloc(r->vattr, 5 * 2 * nattr *
+		    sizeof(*v));
+
+		if (v == NULL)
+			return v_nomem(r);
+		r->vattr = v;
+		r->vattrcap = 2 * nattr;
+	}
+	if ((l = vstk_dup(r, local, llen)) == NULL ||
+	    (uri != NULL && (u = vstk_dup(r, uri, strlen(uri))) == NULL))
+		return v_nomem(r);
+	for (size_t i = 0; i < nattr; i++) {
+		const struct epcis_xattr *a = &attrs[i];
+		const char *al, *au = NULL, *av = a->value;
+		size_t vlen = a->len;
+
+		if ((al = vstk_dup(r, a->local, strlen(a->local))) == NULL ||
+		    (a->uri != NULL && (au = vstk_dup(r, a->uri,
+		    strlen(a->uri))) == NULL) ||
+		    (memchr(av, '&', vlen) != NULL &&
+		    (av = v_amp(r, a->value, a->len, &vlen)) == NULL))
+			return v_nomem(r);
+		r->vattr[5 * i] = (const xmlChar *)al;
+		r->vattr[5 * i + 1] = NULL;	/* the prefix: unused */
+		r->vattr[5 * i + 2] = (const xmlChar *)au;
+		r->vattr[5 * i + 3] = (const xmlChar *)av;
+		r->vattr[5 * i + 4] = (const xmlChar *)av + vlen;
+	}
+	e = &r->vel[r->nvel++];
+	e->local = (const xmlChar *)l;
+	e->uri = (const xmlChar *)u;
+	e->chunk = mark;
+	e->used = used;
+	r->vtext = r->vpieces = 0;
+	r->vsax->startElementNs(r->vdata, e->local, NULL, e->uri, (int)nns,
+	    r->vns, (int)nattr, 0, r->vattr);
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	return drv_start(r, uri, local, llen, attrs, nattr, line);
+}
+
+static int
+v_end(void *ctx)
+{
+	struct epcis_reader *r = ctx;
+	struct vel *e;
+
+	if (r->err.kind != DIAG_OK || r->nvel == 0)
+		return -1;
+	e = &r->vel[--r->nvel];
+	r->vtext = r->vpieces = 0;
+	r->vsax->endElementNs(r->vdata, e->local, NULL, e->uri);
+	vstk_pop(r, e->chunk, e->used);
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	return drv_end(r);
+}
+
+static int
+v_text_len(struct epcis_reader *r, size_t n)
+{
+	char msg[80];
+
+	r->vtext += n;
+	if (++r->vpieces <= VTEXT_PIECES && r->vtext <= EPCIS_MAX_TEXT_BYTES)
+		return 0;
+	snprintf(msg, sizeof(msg), "text or attribute longer than %lu bytes",
+	    EPCIS_MAX_TEXT_BYTES);
+	if (r->vpieces > VTEXT_PIECES)
+		snprintf(msg, sizeof(msg), "text in more than %d pieces",
+		    VTEXT_PIECES);
+	return set_input(r, cur_line(r), msg);
+}
+
+static int
+v_text(void *ctx, const char *s, size_t n)
+{
+	struct epcis_reader *r = ctx;
+
+	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
+		return -1;
+	r->vsax->characters(r->vdata, (const xmlChar *)s, (int)n);
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	return drv_text(r, s, n);
+}
+
+static int
+v_cdata(void *ctx, const char *s, size_t n)
+{
+	struct epcis_reader *r = ctx;
+
+	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
+		return -1;
+	r->vsax->cdataBlock(r->vdata, (const xmlChar *)s, (int)n);
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	return drv_text(r, s, n);
+}
+
+static int
+v_brk(void *ctx)
+{
+	struct epcis_reader *r = ctx;
+
+	r->vpieces++;		/* text on both sides is one piece for it */
+	return drv_brk(r);
+}
+
+/* The validator of `schema` and the scanner that feeds it. */
+static int
+v_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
+{
+	if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
+		return diag_system(d, "out of memory");
+	xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
+	xmlSchemaValidateSetLocator(r->vc, locator, r);
+	r->vsax = NULL;
+	r->plug = xmlSchemaSAXPlug(r->vc, &r->vsax, &r->vdata);
+	if (r->plug == NULL || r->vsax == NULL ||
+	    r->vsax->startElementNs == NULL || r->vsax->endElementNs == NULL ||
+	    r->vsax->characters == NULL || r->vsax->cdataBlock == NULL)
+		return diag_system(d, "cannot use the schema");
+	r->scan = r->f != NULL ? epcis_scan_new(fetch, r, NULL, 0,
+	    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem, r->memlen,
+	    r->o.max_depth);
+	if (r->scan == NULL)
+		return diag_system(d, "out of memory");
+	return 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The libxml2 SAX2 front end (o->libxml2: the scanner's oracle) */
 
 static const xmlChar *
 sax_lookup(const struct epcis_reader *r, const char *p, size_t n)
@@ -1126,7 +1440,7 @@ reader_start(struct epcis_reader *r, struct diag *d)
 	}
 	if ((s = load_schema(r->version, r->o.schema_dir, d)) == NULL)
 		return -1;
-	return sax_open(r, s, d);
+	return v_open(r, s, d);
 }
 
 static struct epcis_reader *
@@ -1206,6 +1520,10 @@ epcis_reader_free(struct epcis_reader *r)
 	if (r->vc != NULL)
 		xmlSchemaFreeValidCtxt(r->vc);
 	epcis_scan_free(r->scan);
+	vstk_pop(r, NULL, 0);
+	free(r->vel);
+	free(r->vns);
+	free(r->vattr);
 	free(r->sniff);
 	free(r->chunk);
 	free(r->sns);
@@ -1557,7 +1875,10 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 /* The pull */
 
 static const struct epcis_scan_sink scan_sink_proto = {
-	NULL, drv_start, drv_end, drv_text, drv_brk,
+	NULL, drv_start, drv_end, drv_text, drv_brk, NULL, NULL,
+};
+static const struct epcis_scan_sink valid_sink_proto = {
+	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata,
 };
 
 /* Move the front end on: events into the queue, or the end, or an error. */
@@ -1565,7 +1886,8 @@ static void
 advance(struct epcis_reader *r)
 {
 	if (r->scan != NULL) {
-		struct epcis_scan_sink k = scan_sink_proto;
+		struct epcis_scan_sink k = r->vc != NULL ? valid_sink_proto :
+		    scan_sink_proto;
 		struct diag sd = DIAG_INIT;
 		int rc;
 
@@ -1578,8 +1900,16 @@ advance(struct epcis_reader *r)
 				diag_input(&sd, "not well-formed XML");
 			r->err = sd;
 			diag_at(&r->err, r->name, 0);
-		} else if (rc == 0)
+		} else if (rc == 0) {
+			if (r->vc != NULL && r->err.kind == DIAG_OK &&
+			    xmlSchemaIsValid(r->vc) != 1) {
+				diag_verify(&r->err, "not valid against the "
+				    "EPCIS %s XSD", r->version == EPCIS_V2_0 ?
+				    "2.0" : "1.2");
+				diag_at(&r->err, r->name, cur_line(r));
+			}
 			r->eof = true;
+		}
 		return;
 	}
 	sax_step(r);

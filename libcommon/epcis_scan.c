@@ -1028,6 +1028,15 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 	p += empty ? 2 : 1;
 	s->pos = (size_t)(p - s->buf);
 	s->state = S_CONTENT;
+	if (k->nsdecl != NULL)
+		for (size_t i = nns0; i < s->nns; i++) {
+			const struct nsb *nb = &s->ns[i];
+
+			if (k->nsdecl(k->ctx, nb->plen > 0 ? s->nsbuf.data +
+			    nb->poff : NULL, nb->plen, s->nsbuf.data +
+			    nb->uoff) < 0)
+				return stopped(s, d);
+		}
 	rc = k->start(k->ctx, uri, (const char *)b + 1 + (plen > 0 ? plen + 1 :
 	    0), qlen - (plen > 0 ? (size_t)plen + 1 : 0), s->attrs, s->nxattr,
 	    s->line);
@@ -1314,9 +1323,11 @@ cdata(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d)
 		}
 		if (s->scratch.failed)
 			return nomem(s, d);
-		rc = k->text(k->ctx, s->scratch.data, s->scratch.len);
+		rc = (k->cdata != NULL ? k->cdata : k->text)(k->ctx,
+		    s->scratch.data, s->scratch.len);
 	} else
-		rc = k->text(k->ctx, (const char *)b, (size_t)(q - b));
+		rc = (k->cdata != NULL ? k->cdata : k->text)(k->ctx,
+		    (const char *)b, (size_t)(q - b));
 	return rc < 0 ? stopped(s, d) : rc;
 }
 

@@ -1,0 +1,195 @@
+/*
+ * Unit tests of `read --validate` (libcommon/epcis_read.c, "XSD
+ * validation fed by the scanner"): libxml2's XSD validator driven by the
+ * own scanner must give the verdicts, messages and lines that libxml2's
+ * streaming parser gives it (xmllint --stream --schema; every expected row
+ * below was taken from xmllint 2.9.14 on the same document).  The cases aim
+ * at what the feed has to get right: namespace declarations of the element
+ * itself (xsi:type QNames), '&' in attribute values, CDATA versus text in
+ * element-only content, text split by comments, error lines of start tags,
+ * attributes and end tags, and the cap on text pieces.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "epcis.h"
+#include "testutil.h"
+
+#define HEAD	"<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" " \
+		"schemaVersion=\"2.0\" creationDate=\"2026-12-01T00:00:00Z\">" \
+		"<EPCISBody><EventList>"
+#define EV	"<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>" \
+		"<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>" \
+		"<action>ADD</action>"
+#define TAIL	"</EventList></EPCISBody></epcis:EPCISDocument>\n"
+#define XSD_NS	"xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+#define XSI_NS	"xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+
+static const char *
+top(void)
+{
+	const char *t = getenv("TOP");
+
+	return t != NULL && t[0] != '\0' ? t : ".";
+}
+
+static const struct {
+	const char	*doc;
+	int		 events;	/* events read before the end or error */
+	enum diag_kind	 kind;		/* DIAG_OK: valid */
+	unsigned long	 line;
+	const char	*msg;		/* a part of the message */
+} cases[] = {
+	{ HEAD "\n" EV "</ObjectEvent>\n" TAIL, 1, DIAG_OK, 0, "" },
+	/* white space text in element-only content is fine, CDATA is not */
+	{ HEAD "\n \n" EV "</ObjectEvent>" TAIL, 1, DIAG_OK, 0, "" },
+	{ HEAD "<![CDATA[ ]]>" EV "</ObjectEvent>" TAIL, 0, DIAG_VERIFY, 1,
+	  "Element 'EventList': Character content other than whitespace" },
+	/* '&' in attribute values, and a literal "&#38;" */
+	{ HEAD EV "<bizTransactionList><bizTransaction type=\"urn:x:a&amp;b\">"
+	  "urn:x:1</bizTransaction></bizTransactionList></ObjectEvent>" TAIL,
+	  1, DIAG_OK, 0, "" },
+	{ HEAD EV "<bizTransactionList><bizTransaction "
+	  "type=\"urn:x:a&amp;#38;b\">urn:x:1</bizTransaction>"
+	  "</bizTransactionList></ObjectEvent>" TAIL, 1, DIAG_OK, 0, "" },
+	/* xsi:type resolved through a declaration on the element itself */
+	{ HEAD EV "<x:n xmlns:x=\"urn:x\" " XSD_NS XSI_NS "xsi:type=\"xsd:int\">"
+	  "12</x:n></ObjectEvent>" TAIL, 1, DIAG_OK, 0, "" },
+	{ HEAD EV "<x:n xmlns:x=\"urn:x\" " XSD_NS XSI_NS "xsi:type=\"xsd:int\">"
+	  "abc</x:n></ObjectEvent>" TAIL, 0, DIAG_VERIFY, 1,
+	  "'abc' is not a valid value of the atomic type 'xs:int'" },
+	{ HEAD EV "<x:n xmlns:x=\"urn:x\" " XSI_NS "xsi:type=\"xsd:int\">"
+	  "12</x:n></ObjectEvent>" TAIL, 0, DIAG_VERIFY, 1,
+	  "has no corresponding namespace declaration in scope" },
+	/* ... and through one on an ancestor, popped with it */
+	{ "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" "
+	  XSD_NS XSI_NS "schemaVersion=\"2.0\" "
+	  "creationDate=\"2026-12-01T00:00:00Z\"><EPCISBody><EventList>"
+	  EV "<x:n xmlns:x=\"urn:x\" xsi:type=\"xsd:int\">12</x:n>"
+	  "</ObjectEvent>" TAIL, 1, DIAG_OK, 0, "" },
+	{ HEAD EV "<x:m xmlns:x=\"urn:x\" " XSD_NS "/><x:n xmlns:x=\"urn:x\" "
+	  XSI_NS "xsi:type=\"xsd:int\">12</x:n></ObjectEvent>" TAIL, 0,
+	  DIAG_VERIFY, 1, "has no corresponding namespace declaration" },
+	/* text split by a comment is one value */
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>\n"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>\n"
+	  "<action>AD<!-- c -->D</action></ObjectEvent>" TAIL, 1, DIAG_OK, 0,
+	  "" },
+	/* lines: an end tag, an attribute, a missing child */
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>\n"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>\n"
+	  "<action>\nCREATE</action></ObjectEvent>" TAIL, 0, DIAG_VERIFY, 5,
+	  "Element 'action': [facet 'enumeration']" },
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>\n"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>\n"
+	  "<action>ADD</action>\n<bizStep\n\nfoo=\"1\">x</bizStep>"
+	  "</ObjectEvent>" TAIL, 0, DIAG_VERIFY, 7,
+	  "attribute 'foo': The attribute 'foo' is not allowed" },
+	{ HEAD "\n" EV "\n</ObjectEvent>\n<ObjectEvent>\n</ObjectEvent>" TAIL,
+	  1, DIAG_VERIFY, 5, "Missing child element(s). Expected is "
+	  "( eventTime )" },
+	/* an event the validator refuses at its end is not delivered */
+	{ HEAD EV "<bizStep>a</bizStep><action>ADD</action></ObjectEvent>"
+	  TAIL, 0, DIAG_VERIFY, 1, "This element is not expected" },
+	/* well-formedness comes first, from the scanner */
+	{ HEAD EV "</ObjectEvent>", 1, DIAG_INPUT, 1, "not well-formed" },
+	/* a bare event cannot be validated */
+	{ EV "</ObjectEvent>", 0, DIAG_INPUT, 0, "cannot validate" },
+};
+
+static void
+test_verdicts(void)
+{
+	char dir[1024], msg[700];
+
+	snprintf(dir, sizeof(dir), "%s/schemas", top());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+		int rc, n = 0;
+
+		o.validate = true;
+		o.schema_dir = dir;
+		rc = epcis_reader_open_mem(&r, cases[i].doc,
+		    strlen(cases[i].doc), "v.xml", &o, &d);
+		if (rc == 0) {
+			while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
+				n++;
+		}
+		TEST_INT_EQ(i, n, cases[i].events);
+		TEST_INT_EQ(i, rc, cases[i].kind == DIAG_OK ? 0 : -1);
+		TEST_INT_EQ(i, d.kind, cases[i].kind);
+		if (cases[i].kind != DIAG_OK) {
+			if (cases[i].line != 0)
+				TEST_INT_EQ(i, (long long)d.line,
+				    (long long)cases[i].line);
+			diag_format(&d, msg, sizeof(msg));
+			if (strstr(msg, cases[i].msg) == NULL)
+				fprintf(stderr, "row %zu: message '%s'\n", i,
+				    msg);
+			CU_ASSERT(strstr(msg, cases[i].msg) != NULL);
+			CU_ASSERT(strncmp(msg, "v.xml", 5) == 0);
+		}
+		epcis_reader_free(r);
+	}
+}
+
+/*
+ * Many CDATA sections in one value: the validator concatenates text
+ * pieces in quadratic time, so their number is capped.
+ */
+static void
+test_pieces(void)
+{
+	static const char piece[] = "<![CDATA[A]]>";
+	size_t n = 2000, len = 0;
+	char dir[1024];
+	char *doc = malloc(sizeof(HEAD) + sizeof(EV) + n * (sizeof(piece) - 1) +
+	    sizeof(TAIL) + 64);
+	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *r = NULL;
+	struct epcis_event ev;
+	struct diag d = DIAG_INIT;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+	snprintf(dir, sizeof(dir), "%s/schemas", top());
+	o.validate = true;
+	o.schema_dir = dir;
+	len = (size_t)snprintf(doc, 512, "%s%s<x:n xmlns:x=\"urn:x\">", HEAD,
+	    EV);
+	for (size_t i = 0; i < n; i++) {
+		memcpy(doc + len, piece, sizeof(piece) - 1);
+		len += sizeof(piece) - 1;
+	}
+	len += (size_t)snprintf(doc + len, 128, "</x:n></ObjectEvent>%s", TAIL);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, len, "p.xml", &o,
+	    &d), 0);
+	TEST_INT_EQ(0, epcis_reader_next(r, &ev, &d), -1);
+	TEST_INT_EQ(0, d.kind, DIAG_INPUT);
+	CU_ASSERT(strstr(d.msg, "pieces") != NULL);
+	epcis_reader_free(r);
+	/* the same number of pieces without --validate is fine */
+	o.validate = false;
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, len, "p.xml", &o,
+	    &d), 0);
+	TEST_INT_EQ(1, epcis_reader_next(r, &ev, &d), 1);
+	epcis_reader_free(r);
+	free(doc);
+}
+
+int
+main(void)
+{
+	static const struct test_case tests[] = {
+		{ "verdicts and lines as libxml2's parser", test_verdicts },
+		{ "text pieces capped", test_pieces },
+		{ NULL, NULL },
+	};
+
+	return test_run("epcis_read_valid", tests);
+}
