@@ -875,8 +875,29 @@ canon_time(struct hctx *h, const char *s)
 	days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
 	secs -= days * 86400;
 	civil_from_days(days, &uy, &um, &ud);
-	n = snprintf(out, sizeof(out), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-	    uy, um, ud, secs / 3600, secs / 60 % 60, secs % 60, ms);
+	if (uy >= 0 && uy <= 9999) {
+		/* what the snprintf() below prints, without its cost */
+		const long long f[7] = { uy, um, ud, secs / 3600,
+		    secs / 60 % 60, secs % 60, ms };
+		static const int width[7] = { 4, 2, 2, 2, 2, 2, 3 };
+		static const char sep[7] = { '-', '-', 'T', ':', ':', '.', 'Z' };
+		char *q = out;
+
+		for (int i = 0; i < 7; i++) {
+			long long v = f[i];
+
+			for (int k = width[i] - 1; k >= 0; k--) {
+				q[k] = (char)('0' + v % 10);
+				v /= 10;
+			}
+			q += width[i];
+			*q++ = sep[i];
+		}
+		n = (int)(q - out);
+	} else
+		n = snprintf(out, sizeof(out),
+		    "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+		    uy, um, ud, secs / 3600, secs / 60 % 60, secs % 60, ms);
 	if (n <= 0 || (size_t)n >= sizeof(out))
 		return NULL;
 	return epcis_arena_strndup(h->a, out, (size_t)n);
@@ -1662,20 +1683,29 @@ dl_from_web(const char *uri, size_t len, char *buf, size_t cap)
 		return 0;
 	/* the reference's first pattern: some "/KEY/" then 4 digits and more */
 	for (p = path; *p != '\0' && *p != '?' && *p != '#'; p++) {
+		const char *g = p + 1;
+		size_t sl;
+
 		if (*p != '/')
 			continue;
-		for (size_t i = 0; i < sizeof(dl_keys) / sizeof(dl_keys[0]); i++) {
-			size_t kl = strlen(dl_keys[i]);
-
-			if (strncmp(p + 1, dl_keys[i], kl) == 0 &&
-			    p[1 + kl] == '/' && count_digits(p + 2 + kl) >= 4 &&
-			    p[6 + kl] != '\0' && p[6 + kl] != '/') {
-				found = true;
-				break;
-			}
-		}
+		/* a key is a whole segment: find it, then compare */
+		while (*g != '\0' && *g != '/' && *g != '?' && *g != '#')
+			g++;
+		if (*g != '/')
+			break;		/* the path ends before another '/' */
+		sl = (size_t)(g - p - 1);
+		if (sl >= 2 && sl <= 5 && count_digits(g + 1) >= 4 &&
+		    g[5] != '\0' && g[5] != '/')
+			for (size_t i = 0; i < sizeof(dl_keys) /
+			    sizeof(dl_keys[0]); i++)
+				if (strlen(dl_keys[i]) == sl &&
+				    memcmp(p + 1, dl_keys[i], sl) == 0) {
+					found = true;
+					break;
+				}
 		if (found)
 			break;
+		p = g - 1;	/* on to the next '/' */
 	}
 	if (!found || len + 1 > cap)
 		return 0;

@@ -134,6 +134,8 @@ struct epcis_tb {
 	const char	*names[EPCIS_TB_NAMES];	/* interned local names */
 	size_t		 name_len[EPCIS_TB_NAMES];
 	size_t		 nnames;
+	char		*tp, *te;	/* text bytes: a bump pool in `a` */
+	struct epcis_xnode *np, *ne;	/* nodes: the same */
 	bool		 nomem;
 };
 

@@ -1062,13 +1062,24 @@ end_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 	size_t qlen, lines = 0;
 	int rc;
 
-	if ((rc = scan_name(p, (size_t)(e - p), &qlen)) != 1)
-		return rc == 0 ? NEED : wf(s, d, "bad end tag name");
-	if (s->depth == 0)
-		return wf(s, d, "end tag without a start tag");
-	o = &s->stack[s->depth - 1];
-	if (o->qlen != qlen || memcmp(s->names.data + o->qoff, p, qlen) != 0)
-		return wf(s, d, "end tag does not match the start tag");
+	/*
+	 * The common case: the name of the open element, then an ASCII byte
+	 * that is no NameChar; scan_name() would find the same name.
+	 */
+	o = s->depth > 0 ? &s->stack[s->depth - 1] : NULL;
+	if (o != NULL && (size_t)(e - p) > o->qlen &&
+	    p[o->qlen] < 0x80 && ascii_name[p[o->qlen]] == 0 &&
+	    memcmp(s->names.data + o->qoff, p, o->qlen) == 0)
+		qlen = o->qlen;
+	else {
+		if ((rc = scan_name(p, (size_t)(e - p), &qlen)) != 1)
+			return rc == 0 ? NEED : wf(s, d, "bad end tag name");
+		if (o == NULL)
+			return wf(s, d, "end tag without a start tag");
+		if (o->qlen != qlen ||
+		    memcmp(s->names.data + o->qoff, p, qlen) != 0)
+			return wf(s, d, "end tag does not match the start tag");
+	}
 	p += qlen;
 	while (p < e && is_s(*p))
 		lines += *p++ == '\n';
@@ -1104,7 +1115,8 @@ static int
 text(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d)
 {
 	const unsigned char *b = s->buf + s->pos, *e = s->buf + s->len, *p, *lt;
-	bool copy = false, ws = true;
+	/* ws (all white space?) only matters outside the root element */
+	bool copy = false, ws = s->state != S_CONTENT;
 	const char *why = NULL;
 	unsigned long lines = 0;
 	int rc;

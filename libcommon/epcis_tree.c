@@ -29,6 +29,8 @@ void
 epcis_tb_reset(struct epcis_tb *b)
 {
 	b->root = b->cur = b->open_text = NULL;
+	b->tp = b->te = NULL;
+	b->np = b->ne = NULL;
 	b->held = false;
 	b->nuris = b->nnames = 0;
 	memset(b->names, 0, sizeof(b->names));
@@ -39,6 +41,46 @@ void
 epcis_tb_free(struct epcis_tb *b)
 {
 	(void)b;
+}
+
+/*
+ * Text and nodes come in blocks from the arena: most of an event is short
+ * text runs, and the arena rounds every allocation up and checks its
+ * chunk each time.
+ */
+#define TB_TEXT_BLOCK	4096
+#define TB_NODE_BLOCK	64
+
+/* n bytes of text plus a NUL; NULL if memory ran out. */
+static char *
+text_alloc(struct epcis_tb *b, size_t n)
+{
+	char *p;
+
+	if (n >= TB_TEXT_BLOCK / 4)
+		return epcis_arena_alloc(b->a, n + 1);	/* long: its own */
+	if ((size_t)(b->te - b->tp) < n + 1) {
+		if ((b->tp = epcis_arena_alloc(b->a, TB_TEXT_BLOCK)) == NULL) {
+			b->te = NULL;
+			return NULL;
+		}
+		b->te = b->tp + TB_TEXT_BLOCK;
+	}
+	p = b->tp;
+	b->tp += n + 1;
+	return p;
+}
+
+static char *
+text_dup(struct epcis_tb *b, const char *s, size_t n)
+{
+	char *p = text_alloc(b, n);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
 }
 
 /* Local names repeat: one copy of each per event (open addressing). */
@@ -53,7 +95,7 @@ intern_name(struct epcis_tb *b, const char *s, size_t n)
 		size_t i = (h + k) % EPCIS_TB_NAMES;
 
 		if (b->names[i] == NULL) {
-			if ((p = epcis_arena_strndup(b->a, s, n)) == NULL)
+			if ((p = text_dup(b, s, n)) == NULL)
 				return NULL;
 			if (b->nnames < EPCIS_TB_NAMES * 3 / 4) {
 				b->names[i] = p;
@@ -65,7 +107,7 @@ intern_name(struct epcis_tb *b, const char *s, size_t n)
 		if (b->name_len[i] == n && memcmp(b->names[i], s, n) == 0)
 			return b->names[i];
 	}
-	return epcis_arena_strndup(b->a, s, n);
+	return text_dup(b, s, n);
 }
 
 static const char *
@@ -90,12 +132,18 @@ intern(struct epcis_tb *b, const char *uri)
 static struct epcis_xnode *
 new_node(struct epcis_tb *b)
 {
-	struct epcis_xnode *n = epcis_arena_alloc(b->a, sizeof(*n));
+	struct epcis_xnode *n;
 
-	if (n == NULL) {
-		b->nomem = true;
-		return NULL;
+	if (b->np == b->ne) {
+		b->np = epcis_arena_alloc(b->a, TB_NODE_BLOCK * sizeof(*n));
+		if (b->np == NULL) {
+			b->ne = NULL;
+			b->nomem = true;
+			return NULL;
+		}
+		b->ne = b->np + TB_NODE_BLOCK;
 	}
+	n = b->np++;
 	memset(n, 0, sizeof(*n));
 	return n;
 }
@@ -192,7 +240,7 @@ add_text(struct epcis_tb *b, const char *s, size_t n)
 	if (t != NULL) {
 		/* a run in pieces (references, CDATA): rare, copied again */
 		if (n > SIZE_MAX / 2 - t->len ||
-		    (p = epcis_arena_alloc(b->a, t->len + n + 1)) == NULL) {
+		    (p = text_alloc(b, t->len + n)) == NULL) {
 			b->nomem = true;
 			return;
 		}
@@ -204,7 +252,7 @@ add_text(struct epcis_tb *b, const char *s, size_t n)
 		return;
 	}
 	if ((t = new_node(b)) == NULL ||
-	    (t->text = epcis_arena_strndup(b->a, s, n)) == NULL) {
+	    (t->text = text_dup(b, s, n)) == NULL) {
 		b->nomem = true;
 		return;
 	}
