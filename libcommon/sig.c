@@ -1,5 +1,6 @@
 /*
- * sig: SHA-256, Ed25519 (RFC 8032) through OpenSSL 3 EVP, and the C2SP
+ * sig: SHA-256 (through libcommon/sha256), Ed25519 (RFC 8032) through
+ * OpenSSL 3 EVP, and the C2SP
  * text formats built on them: signed notes (c2sp.org/signed-note v1.0.0),
  * verifier keys and key ids (same document, "Verifier keys" and
  * "Signatures"), checkpoints (c2sp.org/tlog-checkpoint v1.0.0) and Ed25519
@@ -31,6 +32,7 @@
 #include <openssl/pem.h>
 
 #include "diag.h"
+#include "sha256.h"
 #include "sig.h"
 
 #define KEY_FILE_MAX	16384
@@ -38,10 +40,13 @@
 
 /* ---- SHA-256 ---- */
 
+/*
+ * libcommon/sha256 (FIPS 180-4, SHA-NI when the CPU has it): no EVP
+ * method fetch, no per-call dispatch, and it cannot fail.  OpenSSL is
+ * only needed for Ed25519.
+ */
 struct sig_hasher {
-	EVP_MD		*md;
-	EVP_MD_CTX	*ctx;
-	bool		 failed;
+	struct sha256_ctx	 c;
 };
 
 int
@@ -52,13 +57,7 @@ sig_hasher_new(struct sig_hasher **out, struct diag *d)
 	*out = NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return diag_system(d, "out of memory");
-	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	h->ctx = EVP_MD_CTX_new();
-	if (h->md == NULL || h->ctx == NULL) {
-		sig_hasher_free(h);
-		errno = 0;
-		return diag_system(d, "openssl: cannot set up SHA-256");
-	}
+	sha256_init(&h->c);
 	*out = h;
 	return 0;
 }
@@ -66,46 +65,39 @@ sig_hasher_new(struct sig_hasher **out, struct diag *d)
 void
 sig_hasher_free(struct sig_hasher *h)
 {
-	if (h == NULL)
-		return;
-	EVP_MD_CTX_free(h->ctx);
-	EVP_MD_free(h->md);
 	free(h);
 }
 
 void
 sig_hash_init(struct sig_hasher *h)
 {
-	if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1)
-		h->failed = true;
+	sha256_init(&h->c);
 }
 
 void
 sig_hash_update(struct sig_hasher *h, const void *p, size_t len)
 {
-	if (len > 0 && EVP_DigestUpdate(h->ctx, p, len) != 1)
-		h->failed = true;
+	sha256_update(&h->c, p, len);
 }
 
 void
 sig_hash_final(struct sig_hasher *h, uint8_t out[SIG_HASH_LEN])
 {
-	if (EVP_DigestFinal_ex(h->ctx, out, NULL) != 1) {
-		h->failed = true;
-		memset(out, 0, SIG_HASH_LEN);
-	}
+	sha256_final(&h->c, out);
 }
 
 bool
 sig_hasher_failed(const struct sig_hasher *h)
 {
-	return h->failed;
+	(void)h;
+	return false;
 }
 
 int
 sig_sha256(const void *p, size_t len, uint8_t out[SIG_HASH_LEN])
 {
-	return EVP_Digest(p, len, out, NULL, EVP_sha256(), NULL) == 1 ? 0 : -1;
+	sha256(p, len, out);
+	return 0;
 }
 
 /* ---- base64 ---- */

@@ -40,27 +40,25 @@
 /* ---- SHA-256 ---- */
 
 /*
- * A reusable SHA-256 context (the digest is fetched once: the one-shot
- * EVP_Digest() costs about four times as much per small input).
+ * A reusable SHA-256 context over libcommon/sha256 (no OpenSSL).
  * Ownership: *out is the caller's, freed with sig_hasher_free().
- * Errors: DIAG_SYSTEM if OpenSSL cannot allocate.
+ * Errors: DIAG_SYSTEM if it cannot be allocated.
  */
 struct sig_hasher;
 int	sig_hasher_new(struct sig_hasher **out, struct diag *d);
 void	sig_hasher_free(struct sig_hasher *h);
 
 /*
- * Begin, feed, finish one digest.  These cannot report errors one by one;
- * an OpenSSL failure (which needs memory exhaustion inside OpenSSL) makes
- * the output all zeros and sticks: sig_hasher_failed() tells.  Callers of
- * long runs check it once at the end.
+ * Begin, feed, finish one digest.  They cannot fail; sig_hasher_failed()
+ * stays for callers written when the digest came from OpenSSL, and is
+ * always false.
  */
 void	sig_hash_init(struct sig_hasher *h);
 void	sig_hash_update(struct sig_hasher *h, const void *p, size_t len);
 void	sig_hash_final(struct sig_hasher *h, uint8_t out[SIG_HASH_LEN]);
 bool	sig_hasher_failed(const struct sig_hasher *h);
 
-/* One-shot SHA-256 (slower, for rare uses).  Returns 0 or -1. */
+/* One-shot SHA-256.  Returns 0. */
 int	sig_sha256(const void *p, size_t len, uint8_t out[SIG_HASH_LEN]);
 
 /* ---- base64, RFC 4648 section 4 with padding ---- */
