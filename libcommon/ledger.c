@@ -561,6 +561,7 @@ ledger_close(struct ledger *lg)
 {
 	if (lg == NULL)
 		return;
+	ld_index_flush(lg);	/* K3 of ledger_keys.c: needs the lock */
 	if (lg->fd >= 0)
 		close(lg->fd);
 	ld_dup_free(&lg->dups);
@@ -1399,11 +1400,15 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		    sizeof(*users));
 		struct diag id = DIAG_INIT;
 
+		/* keys[] and users[] of the appended events, in entry order */
 		for (size_t i = 0, j = 0; users != NULL && i < n; i++)
-			if (!skip[i])
-				users[j++] = ev[i].user;
+			if (!skip[i]) {
+				users[j] = ev[i].user;
+				memmove(keys[j], keys[i], 16);
+				j++;
+			}
 		if (users == NULL || ld_index_added(lg, b.p, b.len, start,
-		    users, &id) != 0) {
+		    users, (const uint8_t (*)[16])keys, appended, &id) != 0) {
 			if (st != NULL)
 				st->index.why = "could not be updated: it is "
 				    "behind, the next append catches up";

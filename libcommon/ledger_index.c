@@ -13,7 +13,7 @@
  *  I2. Its meta row names the last seal it covers (offset, end, size,
  *      root, chain) and the ledger's origin.  Before use, that seal is
  *      read from the file at that offset and compared; the header's origin
- *      too; and the entry table must end at entry size - 1.  Any mismatch,
+ *      too (O(1) in the size of the ledger and of the index).  Any mismatch,
  *      a missing or unreadable file, a foreign schema: the index is
  *      deleted and rebuilt from the file.
  *  I3. What the file holds after the covered seal is read with full
@@ -54,11 +54,12 @@
 #include "sig.h"
 
 #define IDX_APP_ID	0x4453494e	/* "DSIN" */
-#define IDX_FORMAT	2	/* 2: hash ids in LEDGER.idx.keys */
+#define IDX_FORMAT	3	/* 2: hash ids in LEDGER.idx.keys; 3: offsets
+				   in the item rows, no entry table */
 
 static const char schema[] =
     "PRAGMA application_id = 1146308942;"	/* IDX_APP_ID */
-    "PRAGMA user_version = 2;"			/* IDX_FORMAT */
+    "PRAGMA user_version = 3;"			/* IDX_FORMAT */
     "CREATE TABLE meta ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " ledger_size INTEGER NOT NULL,"	/* bytes covered: end of the seal */
@@ -68,20 +69,18 @@ static const char schema[] =
     " seal_root BLOB NOT NULL,"
     " seal_chain BLOB NOT NULL,"
     " origin TEXT NOT NULL);"
-    "CREATE TABLE entry ("
-    " idx INTEGER PRIMARY KEY,"		/* entry index */
-    " offset INTEGER NOT NULL);"	/* of its record */
     "CREATE TABLE item ("
     " item TEXT NOT NULL,"
     " kind INTEGER NOT NULL,"		/* LEDGER_ITEM_* */
-    " idx INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"		/* entry index */
+    " offset INTEGER NOT NULL,"		/* of its record */
     " PRIMARY KEY (item, idx, kind)) WITHOUT ROWID;"
     "INSERT INTO meta VALUES (1, 0, 0, 0, 0, x'', x'', '');";
 
 struct ld_index {
 	char			*path;
 	sqlite3			*db;
-	sqlite3_stmt		*ins_entry, *ins_item, *meta;
+	sqlite3_stmt		*ins_item, *meta;
 	struct ld_keys		*keys;	/* the hash ids (ledger_keys.c) */
 	bool			 valid;	/* checked, and covers lg->end */
 	bool			 txn;	/* an append's transaction is open */
@@ -105,10 +104,9 @@ db_fail(struct ld_index *x, struct diag *d, const char *what)
 static void
 idx_shut(struct ld_index *x)
 {
-	sqlite3_finalize(x->ins_entry);
 	sqlite3_finalize(x->ins_item);
 	sqlite3_finalize(x->meta);
-	x->ins_entry = x->ins_item = x->meta = NULL;
+	x->ins_item = x->meta = NULL;
 	x->txn = false;
 	if (x->db != NULL)
 		sqlite3_close(x->db);
@@ -188,10 +186,8 @@ prepare(struct ld_index *x, struct diag *d)
 		size_t		 off;
 		const char	*sql;
 	} st[] = {
-		{ offsetof(struct ld_index, ins_entry),
-		  "INSERT INTO entry VALUES (?, ?)" },
 		{ offsetof(struct ld_index, ins_item),
-		  "INSERT OR IGNORE INTO item VALUES (?, ?, ?)" },
+		  "INSERT OR IGNORE INTO item VALUES (?, ?, ?, ?)" },
 		{ offsetof(struct ld_index, meta),
 		  "UPDATE meta SET ledger_size = ?, entries = ?, seals = ?, "
 		  "seal_offset = ?, seal_root = ?, seal_chain = ?, origin = ? "
@@ -274,9 +270,8 @@ read_meta(struct ld_index *x, struct idx_meta *m)
 
 	memset(m, 0, sizeof(*m));
 	if (sqlite3_prepare_v2(x->db, "SELECT ledger_size, entries, seals, "
-	    "seal_offset, seal_root, seal_chain, origin, "
-	    "(SELECT max(idx) FROM entry), (SELECT count(*) FROM entry "
-	    "WHERE idx >= meta.entries) FROM meta WHERE id = 1", -1, &s,
+	    "seal_offset, seal_root, seal_chain, origin FROM meta WHERE id = 1",
+	    -1, &s,
 	    NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW)
 		goto out;
 	m->size = (uint64_t)sqlite3_column_int64(s, 0);
@@ -286,20 +281,15 @@ read_meta(struct ld_index *x, struct idx_meta *m)
 	root = sqlite3_column_blob(s, 4);
 	chain = sqlite3_column_blob(s, 5);
 	origin = sqlite3_column_text(s, 6);
-	if (sqlite3_column_int64(s, 8) != 0)
-		goto out;	/* entries past the covered seal */
 	if (m->entries == 0) {
-		if (m->size != 0 || m->seals != 0 ||
-		    sqlite3_column_type(s, 7) != SQLITE_NULL)
+		if (m->size != 0 || m->seals != 0)
 			goto out;
 		rc = 0;
 		goto out;
 	}
 	if (sqlite3_column_bytes(s, 4) != 32 || sqlite3_column_bytes(s, 5) != 32 ||
 	    root == NULL || chain == NULL || origin == NULL ||
-	    (size_t)sqlite3_column_bytes(s, 6) > LEDGER_ORIGIN_MAX ||
-	    sqlite3_column_type(s, 7) != SQLITE_INTEGER ||
-	    (uint64_t)sqlite3_column_int64(s, 7) != m->entries - 1)
+	    (size_t)sqlite3_column_bytes(s, 6) > LEDGER_ORIGIN_MAX)
 		goto out;
 	memcpy(m->root, root, 32);
 	memcpy(m->chain, chain, 32);
@@ -407,7 +397,7 @@ ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
 
 struct item_ctx {
 	struct ld_index	*x;
-	uint64_t	 index;
+	uint64_t	 index, offset;
 };
 
 static int
@@ -419,35 +409,32 @@ add_item(void *ctx, int kind, const char *item, struct diag *d)
 	sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, kind);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)c->index);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->offset);
 	if (step_done(s) != 0)
 		return db_fail(c->x, d, "cannot add an item");
 	c->x->st.items++;
 	return 0;
 }
 
-/* Add one entry's rows (hash id, offset, items). */
+/*
+ * Add one entry's item rows (each with the entry's number and offset: no
+ * table of entries, which only lookups would read, for one join).
+ */
 static int
 add_entry(struct ledger *lg, const struct ledger_entry *e, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
-	struct item_ctx c = { x, e->index };
+	struct item_ctx c = { x, e->index, e->offset };
+	struct diag pd = DIAG_INIT;
 
-	sqlite3_bind_int64(x->ins_entry, 1, (sqlite3_int64)e->index);
-	sqlite3_bind_int64(x->ins_entry, 2, (sqlite3_int64)e->offset);
-	if (step_done(x->ins_entry) != 0)
-		return db_fail(x, d, "cannot add an entry");
-	{
-		/*
-		 * Items are for lookups only: an entry whose content is not a
-		 * readable EPCIS event (verify's business) gets none.
-		 */
-		struct diag pd = DIAG_INIT;
-
-		if (ledger_entry_items(e, add_item, &c, &pd) != 0 &&
-		    pd.kind != DIAG_INPUT) {
-			*d = pd;
-			return -1;
-		}
+	/*
+	 * Items are for lookups only: an entry whose content is not a
+	 * readable EPCIS event (verify's business) gets none.
+	 */
+	if (ledger_entry_items(e, add_item, &c, &pd) != 0 &&
+	    pd.kind != DIAG_INPUT) {
+		*d = pd;
+		return -1;
 	}
 	return 0;
 }
@@ -712,37 +699,22 @@ ld_index_end(struct ledger *lg)
 
 int
 ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
-    uint64_t start, const void *const *users, struct diag *d)
+    uint64_t start, const void *const *users, const uint8_t (*keys)[16],
+    size_t nent, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
-	size_t pos = 0, j = 0, first, nent = 0;
+	size_t pos = 0, j = 0;
 
 	if (start == 0) {	/* magic and header */
 		pos = LEDGER_MAGIC_LEN;
 		pos += 12 + ld_get32(buf + pos);
 	}
-	first = pos;
-	/* the hash ids (ledger_keys.c K3), then the rows */
-	for (size_t q = pos; q + 12 <= len; q += 12 + ld_get32(buf + q))
-		nent += buf[q + 4] == LEDGER_REC_ENTRY;
+	/*
+	 * One pass: each entry's hash id into the table (ledger_keys.c K3,
+	 * committed below), its rows into the open transaction.
+	 */
 	if (ld_keys_reserve(x->keys, lg->last.size - nent, nent, d) != 0)
 		goto fail;
-	for (size_t q = pos; q + 12 <= len; q += 12 + ld_get32(buf + q)) {
-		struct ledger_entry e;
-		uint8_t key[16];
-
-		if (buf[q + 4] != LEDGER_REC_ENTRY)
-			continue;
-		if (ledger_parse_entry(&e, buf + q + 4, ld_get32(buf + q),
-		    d) != 0)
-			goto fail;
-		ld_dup_key(lg->h, e.hash_id, e.hash_id_len, key);
-		if (ld_keys_add(x->keys, lg, key, e.index, start + q, d) != 0)
-			goto fail;
-	}
-	if (ld_keys_commit(x->keys, &lg->last, d) != 0)
-		goto fail;
-	pos = first;
 	if (!x->txn && exec(x, "BEGIN IMMEDIATE") != 0)
 		goto fail;
 	x->txn = true;
@@ -751,15 +723,22 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 		struct ledger_entry e;
 
 		if (buf[pos + 4] == LEDGER_REC_ENTRY) {
-			if (ledger_parse_entry(&e, buf + pos + 4, rl, d) != 0)
+			if (j >= nent ||
+			    ledger_parse_entry(&e, buf + pos + 4, rl, d) != 0)
 				goto fail;
 			e.offset = start + pos;
-			e.user = users[j++];
-			if (add_entry(lg, &e, d) != 0)
+			e.user = users[j];
+			if (ld_keys_add(x->keys, lg, keys[j], e.index, e.offset,
+			    d) != 0 || add_entry(lg, &e, d) != 0)
 				goto fail;
+			j++;
 		}
 		pos += 12 + (size_t)rl;
 	}
+	if (j != nent)
+		goto fail;
+	if (ld_keys_commit(x->keys, &lg->last, d) != 0)
+		goto fail;
 	if (put_meta(lg, start + len, d) != 0 || exec(x, "COMMIT") != 0)
 		goto fail;
 	x->txn = false;
@@ -788,6 +767,21 @@ unlock(struct ledger *lg)
 {
 	flock(lg->fd, LOCK_UN);
 	lg->locked = false;
+}
+
+void
+ld_index_flush(struct ledger *lg)
+{
+	struct stat st;
+
+	if (lg->idx == NULL || lg->fd < 0)
+		return;
+	while (flock(lg->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return;
+	if (fstat(lg->fd, &st) == 0)
+		ld_keys_flush(lg->idx->keys, (uint64_t)st.st_size);
+	flock(lg->fd, LOCK_UN);
 }
 
 int
@@ -839,10 +833,9 @@ ledger_index_find(struct ledger *lg, int kind, const char *item,
 		unlock(lg);
 		return r < 0 ? -1 : 0;
 	} else {
-		rc = sqlite3_prepare_v2(x->db, "SELECT i.kind, i.idx, e.offset "
-		    "FROM item i JOIN entry e ON e.idx = i.idx "
-		    "WHERE i.item = ?1 AND (?2 = 0 OR i.kind = ?2) "
-		    "ORDER BY i.idx, i.kind", -1, &s, NULL);
+		rc = sqlite3_prepare_v2(x->db, "SELECT kind, idx, offset "
+		    "FROM item WHERE item = ?1 AND (?2 = 0 OR kind = ?2) "
+		    "ORDER BY idx, kind", -1, &s, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
 			sqlite3_bind_int(s, 2, kind);

@@ -145,13 +145,14 @@ int	ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
 	    struct diag *d);
 /*
  * After the ledger is fsync(2)ed: add the entries just written (in `buf`,
- * the records written at file offset `start`, `n` entries then one seal)
- * and commit the transaction ld_index_load began.  A failure leaves the
- * index behind (the next load catches up); it is reported but the append
- * stands.
+ * the records written at file offset `start`: `nent` entries, whose users
+ * and dedupe keys are users[] and keys[], then one seal) and commit the
+ * transaction ld_index_load began.  A failure leaves the index behind
+ * (the next load catches up); it is reported but the append stands.
  */
 int	ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
-	    uint64_t start, const void *const *users, struct diag *d);
+	    uint64_t start, const void *const *users, const uint8_t (*keys)[16],
+	    size_t nent, struct diag *d);
 void	ld_index_close(struct ld_index *x);
 
 /* ---- the hash-id table of the index (ledger_keys.c), under LOCK_EX ---- */
@@ -179,9 +180,20 @@ int	ld_keys_reserve(struct ld_keys *k, uint64_t limit, uint64_t n,
 /* Add the key of entry `index` at `offset` (after the ledger's fsync). */
 int	ld_keys_add(struct ld_keys *k, struct ledger *lg, const uint8_t key[16],
 	    uint64_t index, uint64_t offset, struct diag *d);
-/* K3: sync the keys, then let the header cover seal `s`. */
+/*
+ * K3: the table covers seal `s`; every KEYS_SYNC_EVERY keys, sync it and
+ * let the header say so.
+ */
 int	ld_keys_commit(struct ld_keys *k, const struct ledger_seal *s,
 	    struct diag *d);
+/*
+ * K3, under LOCK_EX: sync what is not yet and move the header, if the
+ * ledger (`file_size` bytes) still ends at the covered seal.  Failures are
+ * not reported: the next catch-up repairs them.
+ */
+void	ld_keys_flush(struct ld_keys *k, uint64_t file_size);
+/* ld_keys_flush of the handle's index, taking the lock; for ledger_close. */
+void	ld_index_flush(struct ledger *lg);
 int	ld_walk(struct ld_walk *w);
 
 #endif /* DSCSA_LEDGER_INT_H */

@@ -21,10 +21,18 @@
  *      file: the table is rebuilt from the ledger.  What follows the
  *      covered seal is added (catch-up), with framing, checksums, entry
  *      numbers and the chain checked, entries only once their seal is read.
- *  K3. An append adds its keys after the ledger is fsync(2)ed, fdatasync(2)s
- *      the table, and only then moves the header's covered seal.  A crash
- *      in between leaves keys of entries the header does not cover: the
- *      next catch-up finds them in place (same entry) and moves on.
+ *  K3. An append adds its keys after the ledger is fsync(2)ed.  The header's
+ *      covered seal moves only right after an msync(2) of the whole table,
+ *      and that is done at most every KEYS_SYNC_EVERY entries and when the
+ *      handle is closed (under LOCK_EX, if nobody appended since): a
+ *      process appending many batches does not write back and re-fault
+ *      the same random pages for every batch.  Until then the header
+ *      covers an older seal, which is still true of the table; a crash,
+ *      or another appender in between, leaves keys of entries the header
+ *      does not cover: the next catch-up finds them in place (same entry)
+ *      and moves on.  The catch-up counts such a reused slot as newly
+ *      used, an overcount (K5 rehashes early, and recounts), never an
+ *      undercount that could fill the table.
  *  K4. A slot may be stale: its entry was cut off by recovery, or a
  *      crashed append never sealed it.  So a slot counts only if its entry
  *      index is below the sealed size, and every hit is confirmed by
@@ -58,6 +66,7 @@
 #define KEYS_SLOT	32
 #define KEYS_MIN	4096		/* slots of a new table */
 #define KEYS_HDR_CRC	120		/* the CRC covers bytes 0..119 */
+#define KEYS_SYNC_EVERY	16384		/* K3: entries between syncs */
 
 struct ld_keys {
 	char		*path;
@@ -69,6 +78,7 @@ struct ld_keys {
 	uint64_t	 end, entries, seal_offset;
 	uint8_t		 root[32], chain[32];
 	bool		 valid;		/* checked, covers lg->end */
+	uint64_t	 unsynced;	/* K3: keys added since the last sync */
 };
 
 static int
@@ -343,14 +353,14 @@ ld_keys_find(struct ld_keys *k, struct ledger *lg, const uint8_t key[16],
 	return find(k, lg, key, lg->last.size, index, offset, &reuse, d);
 }
 
-/* Put key in slot `at`. */
+/* Put key in slot `at`; `recount`: count it as newly used anyway (K3). */
 static void
 put_slot(struct ld_keys *k, uint64_t at, const uint8_t key[16],
-    uint64_t index, uint64_t offset)
+    uint64_t index, uint64_t offset, bool recount)
 {
 	uint8_t *s = slot(k, at);
 
-	if (ld_get64(s + 16) == 0)
+	if (recount || ld_get64(s + 16) == 0)
 		k->nkeys++;
 	memcpy(s, key, 16);
 	ld_put64(s + 16, index + 1);
@@ -392,7 +402,7 @@ reserve(struct ld_keys *k, uint64_t n, uint64_t limit, struct diag *d)
 		for (j = first_slot(&nk, s); ld_get64(slot(&nk, j) + 16) != 0;
 		    j = (j + 1) & (nk.nslots - 1))
 			;
-		put_slot(&nk, j, s, i1 - 1, ld_get64(s + 24));
+		put_slot(&nk, j, s, i1 - 1, ld_get64(s + 24), false);
 	}
 	nk.end = k->end;
 	nk.entries = k->entries;
@@ -414,6 +424,7 @@ reserve(struct ld_keys *k, uint64_t n, uint64_t limit, struct diag *d)
 	k->map_len = nk.map_len;
 	k->nslots = nk.nslots;
 	k->nkeys = nk.nkeys;
+	k->unsynced = 0;
 	nk.fd = -1;
 	nk.map = NULL;
 	rc = 0;
@@ -449,7 +460,8 @@ ld_keys_add(struct ld_keys *k, struct ledger *lg, const uint8_t key[16],
 		return diag_system(d, "%s: key of entry %llu already there",
 		    k->path, (unsigned long long)index);
 	}
-	put_slot(k, at, key, index, offset);
+	put_slot(k, at, key, index, offset, false);
+	k->unsynced++;
 	return 0;
 }
 
@@ -470,6 +482,7 @@ write_cover(struct ld_keys *k, struct diag *d)
 	if (msync(k->map, k->map_len, MS_SYNC) != 0)
 		return keys_fail(k, d, "cannot sync");
 	put_header(k);
+	k->unsynced = 0;
 	return 0;
 }
 
@@ -478,10 +491,22 @@ ld_keys_commit(struct ld_keys *k, const struct ledger_seal *s,
     struct diag *d)
 {
 	cover(k, s);
-	if (write_cover(k, d) != 0)
+	if (k->unsynced >= KEYS_SYNC_EVERY && write_cover(k, d) != 0)
 		return -1;
 	k->valid = true;
 	return 0;
+}
+
+void
+ld_keys_flush(struct ld_keys *k, uint64_t file_size)
+{
+	struct diag ignored = DIAG_INIT;
+
+	/* someone else appended since: their catch-up covered our keys */
+	if (k == NULL || k->map == NULL || !k->valid || k->unsynced == 0 ||
+	    k->end != file_size)
+		return;
+	(void)write_cover(k, &ignored);
 }
 
 /*
@@ -632,7 +657,8 @@ catch_up(struct ld_keys *k, struct ledger *lg, struct ld_rd *rd,
 					rc = -2;
 					goto out;
 				}
-				put_slot(k, at, p[i].key, n + i, p[i].offset);
+				put_slot(k, at, p[i].key, n + i, p[i].offset,
+				    true);
 			}
 			n += np;
 			*caught_up += np;
