@@ -80,11 +80,38 @@ ns_index(struct nsmap *m, const char *uri)
 	return (int)i;
 }
 
+/*
+ * epcis_buf_add() for the many short pieces of a canonical form: the
+ * common case (room in the buffer) inline, the same NUL-terminated result.
+ */
+static inline void
+put(struct epcis_buf *b, const char *s, size_t n)
+{
+	if (!b->failed && b->data != NULL && n < b->cap - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else
+		epcis_buf_add(b, s, n);
+}
+
+static inline void
+put_str(struct epcis_buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
 static bool
 is_xml_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
+
+/* Bytes put_escaped() may replace: 1 in text and attributes, 2 attributes */
+static const unsigned char c14n_special[256] = {
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['\r'] = 1,
+	['"'] = 2, ['\t'] = 2, ['\n'] = 2,
+};
 
 static void
 put_escaped(struct epcis_buf *b, const char *s, size_t n, bool attr)
@@ -93,6 +120,9 @@ put_escaped(struct epcis_buf *b, const char *s, size_t n, bool attr)
 
 	for (size_t i = 0; i < n; i++) {
 		const char *e = NULL;
+
+		if (c14n_special[(unsigned char)s[i]] == 0)
+			continue;
 
 		switch (s[i]) {
 		case '&': e = "&amp;"; break;
@@ -105,11 +135,11 @@ put_escaped(struct epcis_buf *b, const char *s, size_t n, bool attr)
 		}
 		if (e == NULL)
 			continue;
-		epcis_buf_add(b, s + start, i - start);
-		epcis_buf_adds(b, e);
+		put(b, s + start, i - start);
+		put_str(b, e);
 		start = i + 1;
 	}
-	epcis_buf_add(b, s + start, n - start);
+	put(b, s + start, n - start);
 }
 
 static void
@@ -231,10 +261,10 @@ static void
 put_name(struct cctx *c, int idx, const char *local)
 {
 	if (idx >= 0) {
-		epcis_buf_adds(c->out, c->m.prefix[idx]);
-		epcis_buf_add(c->out, ":", 1);
+		put_str(c->out, c->m.prefix[idx]);
+		put(c->out, ":", 1);
 	}
-	epcis_buf_adds(c->out, local);
+	put_str(c->out, local);
 }
 
 static void
@@ -283,28 +313,28 @@ emit_element(struct cctx *c, const struct epcis_xnode *n, int depth)
 		qsort(decls, nd, sizeof(decls[0]), decl_cmp);
 
 	/* the attribute array is reused by the children: emit it now */
-	epcis_buf_add(c->out, "<", 1);
+	put(c->out, "<", 1);
 	put_name(c, eidx, n->local);
 	for (size_t i = 0; i < nd; i++) {
-		epcis_buf_adds(c->out, " xmlns:");
-		epcis_buf_adds(c->out, decls[i].prefix);
-		epcis_buf_add(c->out, "=\"", 2);
+		put_str(c->out, " xmlns:");
+		put_str(c->out, decls[i].prefix);
+		put(c->out, "=\"", 2);
 		put_escaped(c->out, decls[i].uri, strlen(decls[i].uri), true);
-		epcis_buf_add(c->out, "\"", 1);
+		put(c->out, "\"", 1);
 		if (decls[i].idx >= 0)
 			c->m.declared[decls[i].idx] = depth;
 	}
 	for (size_t i = 0; i < na; i++) {
 		const struct epcis_xattr *a = c->attrs[i].a;
 
-		epcis_buf_add(c->out, " ", 1);
+		put(c->out, " ", 1);
 		put_name(c, a->uri != NULL ? ns_index(&c->m, a->uri) : -1,
 		    a->local);
-		epcis_buf_add(c->out, "=\"", 2);
+		put(c->out, "=\"", 2);
 		put_escaped(c->out, a->value, a->len, true);
-		epcis_buf_add(c->out, "\"", 1);
+		put(c->out, "\"", 1);
 	}
-	epcis_buf_add(c->out, ">", 1);
+	put(c->out, ">", 1);
 	if (has_element_child(n))
 		emit_children(c, n, depth, false);
 	else if (n->kids != NULL && n->kids->next == NULL) {
@@ -320,16 +350,16 @@ emit_element(struct cctx *c, const struct epcis_xnode *n, int depth)
 
 		for (const struct epcis_xnode *k = n->kids; k != NULL;
 		    k = k->next)
-			epcis_buf_add(&c->tmp, k->text, k->len);
+			put(&c->tmp, k->text, k->len);
 		s = c->tmp.data != NULL ? c->tmp.data : "";
 		len = c->tmp.len;
 		trimmed(&s, &len);
 		put_escaped(c->out, s, len, false);
 		c->tmp.len = 0;
 	}
-	epcis_buf_add(c->out, "</", 2);
+	put(c->out, "</", 2);
 	put_name(c, eidx, n->local);
-	epcis_buf_add(c->out, ">", 1);
+	put(c->out, ">", 1);
 	for (size_t i = 0; i < c->m.n; i++)
 		if (c->m.declared[i] == depth)
 			c->m.declared[i] = -1;

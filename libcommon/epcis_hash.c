@@ -61,29 +61,76 @@ struct str {
 /*
  * The names the rendering rules name, as small integers: a child matches
  * a rule by id, not by strcmp().  A name with a namespace ("{uri}local")
- * is none of them (N_NONE).
+ * is none of them (N_NONE).  With each, its F_* flags (below), which
+ * name_flags() would compute; epcis_prehash_selfcheck() checks that.
  */
 #define KNOWN_NAMES(X)							\
-	X(eventTime) X(eventTimeZoneOffset) X(certificationInfo)	\
-	X(parentID) X(epcList) X(inputEPCList) X(childEPCs)		\
-	X(quantityList) X(childQuantityList) X(inputQuantityList)	\
-	X(outputEPCList) X(outputQuantityList) X(action)		\
-	X(transformationID) X(bizStep) X(disposition)			\
-	X(persistentDisposition) X(readPoint) X(bizLocation)		\
-	X(sensorElementList) X(epcClass) X(quantity) X(uom)		\
-	X(quantityElement) X(epc) X(id) X(set) X(unset) X(time)		\
-	X(startTime) X(endTime) X(deviceID) X(deviceMetadata)		\
-	X(rawData) X(dataProcessingMethod) X(bizRules) X(type)		\
-	X(exception) X(microorganism) X(chemicalSubstance) X(value)	\
-	X(component) X(stringValue) X(booleanValue) X(hexBinaryValue)	\
-	X(uriValue) X(minValue) X(maxValue) X(meanValue) X(sDev)	\
-	X(percRank) X(percValue) X(coordinateReferenceSystem)		\
-	X(sensorMetadata) X(sensorReport) X(sensorElement)		\
-	X(recordTime) X(eventID) X(errorDeclaration) X(bizTransaction)	\
-	X(source) X(destination)
+	X(eventTime, F_TOP|F_TIME) \
+	X(eventTimeZoneOffset, F_TOP) \
+	X(certificationInfo, 0) \
+	X(parentID, 0) \
+	X(epcList, 0) \
+	X(inputEPCList, 0) \
+	X(childEPCs, 0) \
+	X(quantityList, 0) \
+	X(childQuantityList, 0) \
+	X(inputQuantityList, 0) \
+	X(outputEPCList, 0) \
+	X(outputQuantityList, 0) \
+	X(action, F_TOP) \
+	X(transformationID, 0) \
+	X(bizStep, 0) \
+	X(disposition, 0) \
+	X(persistentDisposition, 0) \
+	X(readPoint, 0) \
+	X(bizLocation, 0) \
+	X(sensorElementList, 0) \
+	X(epcClass, 0) \
+	X(quantity, 0) \
+	X(uom, 0) \
+	X(quantityElement, 0) \
+	X(epc, 0) \
+	X(id, 0) \
+	X(set, 0) \
+	X(unset, 0) \
+	X(time, F_TIME) \
+	X(startTime, F_TIME) \
+	X(endTime, F_TIME) \
+	X(deviceID, 0) \
+	X(deviceMetadata, 0) \
+	X(rawData, 0) \
+	X(dataProcessingMethod, 0) \
+	X(bizRules, 0) \
+	X(type, 0) \
+	X(exception, 0) \
+	X(microorganism, 0) \
+	X(chemicalSubstance, 0) \
+	X(value, 0) \
+	X(component, 0) \
+	X(stringValue, 0) \
+	X(booleanValue, 0) \
+	X(hexBinaryValue, 0) \
+	X(uriValue, 0) \
+	X(minValue, 0) \
+	X(maxValue, 0) \
+	X(meanValue, 0) \
+	X(sDev, 0) \
+	X(percRank, 0) \
+	X(percValue, 0) \
+	X(coordinateReferenceSystem, 0) \
+	X(sensorMetadata, 0) \
+	X(sensorReport, 0) \
+	X(sensorElement, 0) \
+	X(recordTime, F_TIME) \
+	X(eventID, 0) \
+	X(errorDeclaration, 0) \
+	X(bizTransaction, F_TOP|F_REF) \
+	X(source, F_REF) \
+	X(destination, F_REF)
 
-#define NAME_ENUM(x)	N_##x,
-#define NAME_STR(x)	{ #x, sizeof(#x) - 1 },
+#define NAME_ENUM(x, f)	N_##x,
+#define NAME_STR(x, f)	{ #x, sizeof(#x) - 1 },
+#define NAME_FLAGS(x, f)	(f),
 enum name_id { N_NONE, KNOWN_NAMES(NAME_ENUM) N_COUNT };
 static const struct str known_names[] = {
 	{ "", 0 }, KNOWN_NAMES(NAME_STR)
@@ -96,6 +143,11 @@ static const struct str known_names[] = {
 #define F_EXT	0x2	/* has '{' and "/}": a user extension */
 #define F_TIME	0x4	/* contains "time", not "offset" (any case) */
 #define F_REF	0x8	/* bizTransaction, source or destination */
+
+static const unsigned char known_flags[] = {
+	0, KNOWN_NAMES(NAME_FLAGS)
+};
+#undef NAME_FLAGS
 
 struct pnode {
 	struct str	 name;
@@ -310,6 +362,33 @@ contains_ci(struct str s, const char *lower)
 	return false;
 }
 
+/* The F_* flags of a name, from its bytes. */
+static unsigned
+name_flags(struct str name, unsigned id)
+{
+	unsigned f = 0;
+
+	if (has_sub(name, "eventTime", 9) || has_sub(name, "action", 6))
+		f |= F_TOP;
+	if (memchr(name.p, '{', name.n) != NULL && has_sub(name, "/}", 2))
+		f |= F_EXT;
+	if (contains_ci(name, "time") && !contains_ci(name, "offset"))
+		f |= F_TIME;
+	if (id == N_bizTransaction || id == N_source || id == N_destination)
+		f |= F_REF;
+	return f;
+}
+
+int
+epcis_prehash_selfcheck(void)
+{
+	int bad = 0;
+
+	for (unsigned i = 1; i < N_COUNT; i++)
+		bad += known_flags[i] != name_flags(known_names[i], i);
+	return bad;
+}
+
 static const struct nameinfo *
 name_info(struct hctx *h, const char *uri, const char *local)
 {
@@ -324,14 +403,15 @@ name_info(struct hctx *h, const char *uri, const char *local)
 	ni->uri = uri;
 	ni->local = local;
 	ni->id = N_NONE;
-	ni->flags = 0;
 	if (uri == NULL) {
 		ni->name = (struct str){ local, ll };
 		for (unsigned i = 1; i < N_COUNT; i++)
 			if (known_names[i].n == ll &&
+			    known_names[i].p[0] == local[0] &&
 			    memcmp(known_names[i].p, local, ll) == 0) {
 				ni->id = i;
-				break;
+				ni->flags = known_flags[i];
+				return ni;
 			}
 	} else {
 		size_t hl = strlen(uri);
@@ -340,6 +420,7 @@ name_info(struct hctx *h, const char *uri, const char *local)
 		if (p == NULL) {
 			ni->local = NULL;
 			ni->name = empty;
+			ni->flags = 0;
 			return ni;
 		}
 		p[0] = '{';
@@ -348,16 +429,7 @@ name_info(struct hctx *h, const char *uri, const char *local)
 		memcpy(p + hl + 2, local, ll + 1);
 		ni->name = (struct str){ p, hl + ll + 2 };
 	}
-	if (has_sub(ni->name, "eventTime", 9) || has_sub(ni->name, "action", 6))
-		ni->flags |= F_TOP;
-	if (memchr(ni->name.p, '{', ni->name.n) != NULL &&
-	    has_sub(ni->name, "/}", 2))
-		ni->flags |= F_EXT;
-	if (contains_ci(ni->name, "time") && !contains_ci(ni->name, "offset"))
-		ni->flags |= F_TIME;
-	if (ni->id == N_bizTransaction || ni->id == N_source ||
-	    ni->id == N_destination)
-		ni->flags |= F_REF;
+	ni->flags = name_flags(ni->name, ni->id);
 	return ni;
 }
 
@@ -662,6 +734,41 @@ static const struct {
 	{ "urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-" },
 };
 
+/*
+ * The CBV 1.2 vocabulary URNs in s as CBV 2.0 web URIs: each prefix of
+ * web_vocab replaced everywhere, in that order.  The common value is one
+ * URN that starts s, and then nothing else can match (the web URIs hold
+ * no "urn:"): one copy.
+ */
+static bool	has_cbv_urn(struct str s);
+
+static struct str
+cbv_web(struct hctx *h, struct str s)
+{
+	if (memcmp(s.p, "urn:epcglobal:cbv:", 18) == 0 &&
+	    (s.n < 19 || !has_cbv_urn((struct str){ s.p + 1, s.n - 1 }))) {
+		for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]);
+		    i++) {
+			size_t ul = strlen(web_vocab[i].urn);
+			size_t wl = strlen(web_vocab[i].web);
+			char *p;
+
+			if (s.n < ul || memcmp(s.p, web_vocab[i].urn, ul) != 0)
+				continue;
+			if ((p = salloc(h, wl + s.n - ul + 1)) == NULL)
+				return s;
+			memcpy(p, web_vocab[i].web, wl);
+			memcpy(p + wl, s.p + ul, s.n - ul + 1);
+			return (struct str){ p, wl + s.n - ul };
+		}
+		return s;
+	}
+	for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]); i++)
+		if (strstr(s.p, web_vocab[i].urn) != NULL)
+			s = replace_all(h, s, web_vocab[i].urn, web_vocab[i].web);
+	return s;
+}
+
 /* Does s contain "urn:epcglobal:cbv:"? */
 static bool
 has_cbv_urn(struct str s)
@@ -737,11 +844,7 @@ canon_value(struct hctx *h, struct str s, char *dl)
 	size_t n;
 
 	if (has_cbv_urn(s))
-		for (size_t i = 0; i < sizeof(web_vocab) / sizeof(web_vocab[0]);
-		    i++)
-			if (strstr(s.p, web_vocab[i].urn) != NULL)
-				s = replace_all(h, s, web_vocab[i].urn,
-				    web_vocab[i].web);
+		s = cbv_web(h, s);
 	/* only these can start a Python float other than inf and nan */
 	if ((s.p[0] >= '0' && s.p[0] <= '9') || s.p[0] == '+' ||
 	    s.p[0] == '-' || s.p[0] == '.') {

@@ -177,6 +177,11 @@ int	epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 /* The same for a libxml2 DOM event element (through epcis_x_from_dom). */
 int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
+/*
+ * For the tests: the number of built-in rule names whose precomputed
+ * flags differ from what the pre-hash would compute from the name (0).
+ */
+int	epcis_prehash_selfcheck(void);
 
 /*
  * "[01]<GTIN-14>[21]<serial>" of an urn:epc:id:sgtin: URI whose serial has

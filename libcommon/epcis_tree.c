@@ -21,8 +21,10 @@
 void
 epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a)
 {
-	memset(b, 0, sizeof(*b));
+	/* not memset(b): the tables are filled before they are read */
 	b->a = a;
+	b->nws = 0;
+	epcis_tb_reset(b);
 }
 
 void

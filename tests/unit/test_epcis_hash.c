@@ -12,6 +12,7 @@
 #include <CUnit/Basic.h>
 
 #include "epcis.h"
+#include "epcis_int.h"
 #include "testutil.h"
 
 static const char *
@@ -216,6 +217,13 @@ test_sgtin_runs(void)
 	}
 }
 
+/* The rule names' precomputed flags are what the names say. */
+static void
+test_name_flags(void)
+{
+	TEST_INT_EQ(0, epcis_prehash_selfcheck(), 0);
+}
+
 /* Values through a one-field event: <x:v> is a user extension, hashed last. */
 static void
 test_value_canon(void)
@@ -303,6 +311,7 @@ main(void)
 		{ "published and computed vectors", test_vectors },
 		{ "EPC URI and Digital Link normalisation", test_dl_normalise },
 		{ "runs of SGTINs in one list", test_sgtin_runs },
+		{ "flags of the rule names", test_name_flags },
 		{ "value canonisation", test_value_canon },
 		{ "time canonisation", test_time_canon },
 		{ NULL, NULL },
