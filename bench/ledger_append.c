@@ -112,7 +112,7 @@ phases(const char *base, const char *keyfile, int n, char **files)
 	snprintf(idx, sizeof(idx), "%s.idx.keys", path);
 	unlink(idx);
 	t = cpu();
-	if (sig_key_load(&key, keyfile, &d) != 0) {
+	if (sig_init(&d) != 0 || sig_key_load(&key, keyfile, &d) != 0) {
 		fprintf(stderr, "%s: %s\n", keyfile, d.msg);
 		return -1;
 	}

@@ -100,6 +100,18 @@ sig_sha256(const void *p, size_t len, uint8_t out[SIG_HASH_LEN])
 	return 0;
 }
 
+/* ---- OpenSSL set-up ---- */
+
+int
+sig_init(struct diag *d)
+{
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
+		errno = 0;
+		return diag_system(d, "openssl: cannot initialise");
+	}
+	return 0;
+}
+
 /* ---- base64 ---- */
 
 static const char b64[] =

@@ -125,6 +125,16 @@ int	sig_verify(const struct sig_vkey *k, const void *msg, size_t len,
 struct sig_key;			/* opaque: name, Ed25519 private key */
 
 /*
+ * Set OpenSSL up for this process, once, from main (STYLE.md section 4:
+ * third-party global setup): without reading openssl.cnf (no providers or
+ * engines from the system configuration: the built-in default provider
+ * has Ed25519, and the configuration load costs ~0.5 ms per process).
+ * Optional: without it OpenSSL sets itself up on first use, with the
+ * configuration.  Errors: DIAG_SYSTEM.
+ */
+int	sig_init(struct diag *d);
+
+/*
  * Make a new Ed25519 key named `name` (sig_name_valid) from the system's
  * random source, or from a given 32-byte RFC 8032 seed (tests, vectors).
  * Ownership: *out is the caller's, freed with sig_key_free().

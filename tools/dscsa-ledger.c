@@ -718,8 +718,11 @@ main(int argc, char *argv[])
 		{ "check-proof", cmd_check_proof }, { "recover", cmd_recover },
 		{ "index", cmd_index },
 	};
+	struct diag d = DIAG_INIT;
 
 	tool_init("dscsa-ledger", usage_text);
+	if (sig_init(&d) != 0)
+		return tool_fail(&d);
 	if (argc < 2)
 		return tool_usage(NULL);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
