@@ -6,7 +6,8 @@
  * back the index of before the append), duplicates refused across
  * processes, and lookups by EPC and hash id; and the hash-id table
  * (libcommon/ledger_keys.c, K1-K6): rebuilt when deleted, damaged or
- * foreign, caught up when behind, stale slots, growth.
+ * foreign, caught up when behind, stale slots, growth, its header moved
+ * only at close.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -491,6 +492,83 @@ test_keys_grow(void)
 	CU_ASSERT_TRUE(verifies(l));
 }
 
+/* Append events base..base+n-1 through the open handle `lg`. */
+static long
+append_on(struct ledger *lg, size_t n, size_t base, uint64_t *dup)
+{
+	struct diag d = DIAG_INIT;
+	struct ledger_stats st;
+	struct evs *e = calloc(1, sizeof(*e));
+	long rc = -1;
+
+	make_events(e, n, base);
+	if (ledger_append(lg, e->ev, n, KEY, &OPTS, &st, &d) == 0) {
+		rc = (long)st.appended;
+		*dup = st.duplicates;
+	} else
+		fprintf(stderr, "append: %s\n", d.msg);
+	free(e);
+	return rc;
+}
+
+/*
+ * K3: a handle that appends several batches moves the table's header only
+ * at close (or every 16384 keys).  Another handle appending in between
+ * catches up from the older header and still refuses the first handle's
+ * events; a handle that never closes (a process killed) leaves the header
+ * behind, and the next append catches up and refuses them too.
+ */
+static void
+test_keys_deferred(void)
+{
+	LOCAL_PATH(l, "kd.dsl");
+	struct ledger *a, *b;
+	struct diag d = DIAG_INIT;
+	struct ledger_index_stats is;
+	uint64_t dup = 99;
+	pid_t pid;
+	int ws;
+
+	unlink(l);
+	rm_index(l);
+	CU_ASSERT_EQUAL_FATAL(ledger_open(&a, l, true, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(ledger_index_use(a, NULL, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(ledger_open(&b, l, true, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(ledger_index_use(b, NULL, &d), 0);
+	CU_ASSERT_EQUAL(append_on(a, 10, 0, &dup), 10);
+	CU_ASSERT_EQUAL(append_on(a, 10, 10, &dup), 10);
+	CU_ASSERT_EQUAL(append_on(b, 10, 15, &dup), 5);	/* 15..19 are a's */
+	CU_ASSERT_EQUAL(dup, 5);
+	CU_ASSERT_EQUAL(append_on(a, 10, 20, &dup), 5);	/* 20..24 are b's */
+	CU_ASSERT_EQUAL(dup, 5);
+	ledger_close(a);
+	ledger_close(b);
+	CU_ASSERT_EQUAL(append(l, true, 30, 0, &dup, NULL), 0);
+	CU_ASSERT_EQUAL(dup, 30);
+	/* a process that appends twice and is gone without closing */
+	if ((pid = fork()) == 0) {
+		struct ledger *c;
+		struct diag cd = DIAG_INIT;
+		uint64_t cdup;
+
+		if (ledger_open(&c, l, true, &cd) != 0 ||
+		    ledger_index_use(c, NULL, &cd) != 0 ||
+		    append_on(c, 10, 30, &cdup) != 10 ||
+		    append_on(c, 10, 40, &cdup) != 10)
+			_exit(1);
+		_exit(0);	/* no ledger_close: the header stays behind */
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &ws, 0), pid);
+	CU_ASSERT_TRUE(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	memset(&is, 0, sizeof(is));
+	CU_ASSERT_EQUAL(append(l, true, 50, 0, &dup, &is), 0);
+	CU_ASSERT_EQUAL(dup, 50);
+	CU_ASSERT_EQUAL(is.keys_caught_up, 20);	/* from the older header */
+	CU_ASSERT_PTR_NULL(is.keys_why);	/* caught up, not rebuilt */
+	CU_ASSERT_TRUE(verifies(l));
+}
+
 /* Duplicates across processes: 4 children append overlapping ranges. */
 static void
 test_processes(void)
@@ -540,6 +618,7 @@ main(void)
 		{ "hash-id table rebuilt or caught up", test_keys_rebuild },
 		{ "stale hash-id slots", test_keys_stale },
 		{ "hash-id table grows", test_keys_grow },
+		{ "hash-id table header moved at close", test_keys_deferred },
 		{ NULL, NULL },
 	};
 	struct diag d = DIAG_INIT;
