@@ -158,6 +158,7 @@ struct pnode {
 	unsigned	 id;		/* enum name_id */
 	unsigned	 flags;		/* F_* */
 	bool		 gone;		/* consumed ("removed from the list") */
+	bool		 raw;		/* an attribute: text not stripped */
 };
 
 struct order {
@@ -602,6 +603,7 @@ build(struct hctx *h, const struct epcis_xnode *n)
 	p->text = expand_curie(h, lead_text(h, n));
 	p->nkids = 0;
 	p->gone = false;
+	p->raw = false;
 	if (k == 0)
 		p->kids = NULL;
 	for (size_t i = 0; i < n->nattr; i++) {
@@ -620,6 +622,7 @@ build(struct hctx *h, const struct epcis_xnode *n)
 		c->kids = NULL;
 		c->nkids = 0;
 		c->gone = false;
+		c->raw = true;
 		p->kids[p->nkids++] = c;
 	}
 	add_kids(h, p, n);
@@ -777,7 +780,9 @@ has_cbv_urn(struct str s)
 
 	while ((size_t)(e - p) >= 18 && (p = memchr(p, 'u',
 	    (size_t)(e - p) - 17)) != NULL) {
-		if (memcmp(p, "urn:epcglobal:cbv:", 18) == 0)
+		/* "urn:epc:" fails at the eighth byte: compare 8 first */
+		if (memcmp(p, "urn:epcg", 8) == 0 &&
+		    memcmp(p + 8, "lobal:cbv:", 10) == 0)
 			return true;
 		p++;
 	}
@@ -1086,7 +1091,7 @@ generic(struct hctx *h, struct pnode **kids, size_t n)
 			continue;
 		sub = generic(h, c->kids, c->nkids);
 		/* `=value` of the node, nothing if its text is empty */
-		t = strip_dup(h, c->text.p, c->text.n);
+		t = c->raw ? strip_dup(h, c->text.p, c->text.n) : c->text;
 		if (t.n > 0)
 			t = canon_value(h, t, dl);
 		if (refs && (c->flags & F_REF) != 0) {
@@ -1117,7 +1122,9 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 	if (sub != NULL)
 		grand = recurse(h, c->kids, c->nkids, sub);
 	if (c->text.n > 0) {
-		struct str t = strip_dup(h, c->text.p, c->text.n);
+		/* element text is stripped already (lead_text()) */
+		struct str t = c->raw ? strip_dup(h, c->text.p, c->text.n) :
+		    c->text;
 
 		if ((c->flags & F_TIME) != 0) {
 			const char *f = canon_time(h, t.p);
@@ -1130,6 +1137,17 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 	}
 	if (text.n == 0 && grand.n == 0)
 		return empty;
+	if (grand.n == 0) {
+		/* a leaf: name=text */
+		char *p = salloc(h, c->name.n + 1 + text.n);
+
+		if (p == NULL)
+			return empty;
+		memcpy(p, c->name.p, c->name.n);
+		p[c->name.n] = '=';
+		memcpy(p + c->name.n + 1, text.p, text.n);
+		return (struct str){ p, c->name.n + 1 + text.n };
+	}
 	parts[0] = c->name;
 	parts[1] = text.n > 0 ? (struct str){ "=", 1 } : empty;
 	parts[2] = text;

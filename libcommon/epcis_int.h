@@ -136,6 +136,8 @@ struct epcis_tb {
 	size_t		 nnames;
 	char		*tp, *te;	/* text bytes: a bump pool in `a` */
 	struct epcis_xnode *np, *ne;	/* nodes: the same */
+	const char	*last_ws;	/* the last white-space run kept */
+	size_t		 last_ws_len;
 	bool		 nomem;
 };
 

@@ -33,6 +33,8 @@ epcis_tb_reset(struct epcis_tb *b)
 	b->root = b->cur = b->open_text = NULL;
 	b->tp = b->te = NULL;
 	b->np = b->ne = NULL;
+	b->last_ws = NULL;
+	b->last_ws_len = 0;
 	b->held = false;
 	b->nuris = b->nnames = 0;
 	memset(b->names, 0, sizeof(b->names));
@@ -263,6 +265,11 @@ add_text(struct epcis_tb *b, const char *s, size_t n)
 	b->open_text = t;
 }
 
+/* White space as the scanner leaves it (CR is normalised away). */
+static const unsigned char tb_space[256] = {
+	[' '] = 1, ['\n'] = 1, ['\t'] = 1,
+};
+
 void
 epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 {
@@ -270,7 +277,7 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 
 	if (b->cur == NULL || n == 0 || b->nomem)
 		return;		/* text outside the event is not kept */
-	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\t'))
+	while (i < n && tb_space[(unsigned char)s[i]])
 		i++;
 	if (i == n && b->open_text == NULL && !b->held && !b->cur->has_text &&
 	    n <= sizeof(b->ws)) {
@@ -280,9 +287,32 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 		return;
 	}
 	unhold(b);
-	if (i < n)
+	if (i < n) {
 		b->cur->has_text = true;
+		add_text(b, s, n);
+		return;
+	}
+	/*
+	 * White space kept: indentation repeats, and text is never written
+	 * once a node has it, so the same bytes can be shared.
+	 */
+	if (b->open_text == NULL && b->last_ws_len == n &&
+	    memcmp(b->last_ws, s, n) == 0) {
+		struct epcis_xnode *t = new_node(b);
+
+		if (t == NULL)
+			return;
+		t->text = b->last_ws;
+		t->len = n;
+		append(b, t);
+		b->open_text = t;
+		return;
+	}
 	add_text(b, s, n);
+	if (b->open_text != NULL && b->open_text->len == n && !b->nomem) {
+		b->last_ws = b->open_text->text;
+		b->last_ws_len = n;
+	}
 }
 
 void
