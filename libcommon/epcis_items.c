@@ -112,6 +112,30 @@ attr(struct epcis_buf *b, const char *key, const char *v)
 	put_val(b, v);
 }
 
+/*
+ * What the ILMD adds after the GTIN of an item: (17) from the expiry if it
+ * is a date, and (10) the lot unless the item has a (10) of its own.
+ */
+static void
+ilmd_ais(struct epcis_buf *b, const struct epcis_event *ev, bool lot)
+{
+	if (ev->expiry != NULL && strlen(ev->expiry) == 10 &&
+	    ev->expiry[4] == '-' && ev->expiry[7] == '-') {
+		char yymmdd[7];
+
+		memcpy(yymmdd, ev->expiry + 2, 2);
+		memcpy(yymmdd + 2, ev->expiry + 5, 2);
+		memcpy(yymmdd + 4, ev->expiry + 8, 2);
+		yymmdd[6] = '\0';
+		epcis_buf_adds(b, "[17]");
+		epcis_buf_adds(b, yymmdd);
+	}
+	if (lot && ev->lot != NULL) {
+		epcis_buf_adds(b, "[10]");
+		epcis_buf_adds(b, ev->lot);
+	}
+}
+
 static void
 item(struct epcis_buf *b, const char *epc, const struct epcis_event *ev,
     bool ilmd)
@@ -125,21 +149,7 @@ item(struct epcis_buf *b, const char *epc, const struct epcis_event *ev,
 	}
 	if (ilmd && strncmp(g, "[01]", 4) == 0 && n >= 18) {
 		epcis_buf_add(b, g, 18);
-		if (ev->expiry != NULL && strlen(ev->expiry) == 10 &&
-		    ev->expiry[4] == '-' && ev->expiry[7] == '-') {
-			char yymmdd[7];
-
-			memcpy(yymmdd, ev->expiry + 2, 2);
-			memcpy(yymmdd + 2, ev->expiry + 5, 2);
-			memcpy(yymmdd + 4, ev->expiry + 8, 2);
-			yymmdd[6] = '\0';
-			epcis_buf_adds(b, "[17]");
-			epcis_buf_adds(b, yymmdd);
-		}
-		if (ev->lot != NULL && strncmp(g + 18, "[10]", 4) != 0) {
-			epcis_buf_adds(b, "[10]");
-			epcis_buf_adds(b, ev->lot);
-		}
+		ilmd_ais(b, ev, strncmp(g + 18, "[10]", 4) != 0);
 		epcis_buf_add(b, g + 18, n - 18);
 		return;
 	}
@@ -159,17 +169,108 @@ party_key(const char *type, bool source, char *buf, size_t cap)
 	return buf;
 }
 
+/*
+ * The last simple SGTIN converted: its "urn:epc:id:sgtin:CP.IR." and
+ * "[01]" GTIN-14.  The EPCs of one event usually share them, and then only
+ * the serial needs looking at.
+ */
+struct sgtin_memo {
+	char		 prefix[48];
+	size_t		 plen;		/* 0: none */
+	char		 gtin[18];
+};
+
+/*
+ * Is `s` a serial that epcis_sgtin_bracketed() copies as it is: 1 to 20
+ * of the characters an EPC URI carries unescaped (EPC TDS section 5,
+ * Table 5-1, as epc_chars() in epcis_hash.c checks them), no escape?
+ * Its length, or 0.
+ */
+static size_t
+plain_serial(const char *s)
+{
+	static const char plain[] = "!')(*+,.:;=_-";
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++) {
+		char c = s[n];
+
+		if (n == 20 || !((c >= '0' && c <= '9') || (c >= 'A' &&
+		    c <= 'Z') || (c >= 'a' && c <= 'z') || strchr(plain, c)))
+			return 0;
+	}
+	return n;
+}
+
+/* Remember the prefix and GTIN of `epc`, whose bracketed form is g. */
+static void
+memo_set(struct sgtin_memo *m, const char *epc, const char *g, size_t n)
+{
+	const char *d1, *d2;
+	size_t plen;
+
+	m->plen = 0;
+	if (n < 22 || strncmp(epc, "urn:epc:id:sgtin:", 17) != 0 ||
+	    strncmp(g, "[01]", 4) != 0 || strncmp(g + 18, "[21]", 4) != 0 ||
+	    (d1 = strchr(epc + 17, '.')) == NULL ||
+	    (d2 = strchr(d1 + 1, '.')) == NULL)
+		return;
+	plen = (size_t)(d2 + 1 - epc);
+	if (plen > sizeof(m->prefix) || strcmp(d2 + 1, g + 22) != 0)
+		return;
+	memcpy(m->prefix, epc, plen);
+	memcpy(m->gtin, g, 18);
+	m->plen = plen;
+}
+
+/*
+ * The item of one EPC: its bracketed form with `mid` ((17) and (10) from
+ * the ILMD, or "") after the GTIN, or the URI if it has none.
+ */
+static void
+item_fast(struct epcis_buf *b, struct sgtin_memo *m, const char *epc,
+    const struct epcis_event *ev, bool ilmd, const char *mid, size_t midlen)
+{
+	char g[512];
+	size_t n;
+
+	if (m->plen > 0 && strncmp(epc, m->prefix, m->plen) == 0 &&
+	    (n = plain_serial(epc + m->plen)) > 0) {
+		epcis_buf_add(b, m->gtin, 18);
+		epcis_buf_add(b, mid, midlen);
+		epcis_buf_add(b, "[21]", 4);
+		epcis_buf_add(b, epc + m->plen, n);
+		return;
+	}
+	n = epcis_epc_to_bracketed(epc, g, sizeof(g));
+	memo_set(m, epc, g, n);
+	if (m->plen > 0) {
+		epcis_buf_add(b, g, 18);
+		epcis_buf_add(b, mid, midlen);
+		epcis_buf_add(b, g + 18, n - 18);
+		return;
+	}
+	item(b, epc, ev, ilmd);
+}
+
+/* Flush the lines in b to out once they pass this (and at the end). */
+#define LINES_FLUSH	(64 * 1024)
+
 int
 epcis_event_write_items(FILE *out, const char *name,
     const struct epcis_event *ev, struct diag *d)
 {
 	struct epcis_buf b = { NULL, 0, 0, false }, tail = { NULL, 0, 0, false };
 	struct epcis_buf hash = { NULL, 0, 0, false };
+	struct sgtin_memo memo;
 	const char *tname = epcis_event_type_name(ev->type);
+	struct epcis_buf mid = { NULL, 0, 0, false };
 	char key[128], parent[512];
 	bool ilmd = ev->lot != NULL || ev->expiry != NULL;
 	size_t k0 = 0;
+	int rc = 0;
 
+	memo.plen = 0;
 	/* what every line of the event says, once */
 	attr(&tail, "event", tname);
 	attr(&tail, "action", ev->action);
@@ -202,13 +303,17 @@ epcis_event_write_items(FILE *out, const char *name,
 	/* and the hash id, which ends every line: escaped once too */
 	if (ev->hash_id[0] != '\0')
 		attr(&hash, "hash", ev->hash_id);
-	if (tail.failed || hash.failed)
+	epcis_buf_add(&hash, "\n", 1);
+	/* the ILMD AIs of an SGTIN item, once */
+	if (ilmd)
+		ilmd_ais(&mid, ev, true);
+	if (tail.failed || hash.failed || mid.failed)
 		goto nomem;
 	for (size_t i = 0; i < ev->nepc; i++) {
 		const char *epc = ev->epcs[i];
 
-		b.len = 0;
-		item(&b, epc, ev, ilmd);
+		item_fast(&b, &memo, epc, ev, ilmd, mid.data != NULL ?
+		    mid.data : "", mid.len);
 		epcis_buf_add(&b, tail.data != NULL ? tail.data : "", tail.len);
 		/* attributes are grouped by EPC in document order */
 		for (size_t k = k0; k < ev->nattr; k++)
@@ -217,26 +322,26 @@ epcis_event_write_items(FILE *out, const char *name,
 				if (k == k0)
 					k0++;
 			}
-		epcis_buf_add(&b, hash.data != NULL ? hash.data : "", hash.len);
-		epcis_buf_add(&b, "\n", 1);
+		epcis_buf_add(&b, hash.data, hash.len);
 		if (b.failed)
 			goto nomem;
-		if (fwrite(b.data, 1, b.len, out) != b.len) {
-			epcis_buf_free(&b);
-			epcis_buf_free(&tail);
-			epcis_buf_free(&hash);
+		if ((b.len >= LINES_FLUSH || i + 1 == ev->nepc) &&
+		    fwrite(b.data, 1, b.len, out) != b.len) {
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
-			return -1;
+			rc = -1;
+			goto out;
 		}
+		if (b.len >= LINES_FLUSH)
+			b.len = 0;
 	}
-	epcis_buf_free(&b);
-	epcis_buf_free(&tail);
-	epcis_buf_free(&hash);
-	return 0;
+	goto out;
 nomem:
+	rc = diag_system(d, "out of memory");
+out:
 	epcis_buf_free(&b);
 	epcis_buf_free(&tail);
 	epcis_buf_free(&hash);
-	return diag_system(d, "out of memory");
+	epcis_buf_free(&mid);
+	return rc;
 }
