@@ -239,7 +239,9 @@ struct nameinfo {
 	unsigned	 id, flags;
 };
 
-#define POOL_CHUNK	8192
+/* pool blocks: the first small (small events), doubling up to the last */
+#define POOL_FIRST	1024
+#define POOL_LAST	8192
 
 /*
  * Consecutive SGTINs of an event mostly share their company prefix and
@@ -253,6 +255,7 @@ struct hctx {
 	bool		 nomem;
 	char		*sp, *se;	/* string pool: unaligned bump */
 	char		*np, *ne;	/* node pool: pointer-aligned bump */
+	size_t		 sblock, nblock;	/* their next block sizes */
 	struct nameinfo	 names[NAME_CACHE];
 	char		 sgtin_in[SGTIN_IN_MAX];	/* "urn:...:CP.REF." */
 	size_t		 sgtin_in_len;			/* 0: none */
@@ -268,8 +271,10 @@ salloc(struct hctx *h, size_t n)
 	char *p;
 
 	if ((size_t)(h->se - h->sp) < n) {
-		size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+		size_t cap = n > h->sblock ? n : h->sblock;
 
+		if (h->sblock < POOL_LAST)
+			h->sblock *= 2;
 		if ((h->sp = epcis_arena_alloc(h->a, cap)) == NULL) {
 			h->se = NULL;
 			h->nomem = true;
@@ -290,8 +295,10 @@ halloc(struct hctx *h, size_t n)
 
 	n = (n + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
 	if ((size_t)(h->ne - h->np) < n) {
-		size_t cap = n > POOL_CHUNK ? n : POOL_CHUNK;
+		size_t cap = n > h->nblock ? n : h->nblock;
 
+		if (h->nblock < POOL_LAST)
+			h->nblock *= 2;
 		if ((h->np = epcis_arena_alloc(h->a, cap)) == NULL) {
 			h->ne = NULL;
 			h->nomem = true;
@@ -789,7 +796,7 @@ has_cbv_urn(struct str s)
 	return false;
 }
 
-static size_t	epc_chars(const char *s, const char *end);
+static const unsigned char epc_class[256];
 static size_t	dl_web_into(char *buf, size_t cap, const char *s, size_t n);
 
 /*
@@ -807,13 +814,29 @@ canon_sgtin(struct hctx *h, struct str s, char *dl)
 
 	if (h->sgtin_in_len > 0 && s.n > h->sgtin_in_len &&
 	    memcmp(s.p, h->sgtin_in, h->sgtin_in_len) == 0) {
+		const char *e = s.p + s.n, *q;
+		bool esc = false;
+
+		/* epc_chars() and "does dl_web() change it?" in one pass */
 		p = s.p + h->sgtin_in_len;
-		if ((k = epc_chars(p, s.p + s.n)) == (size_t)-1 || k < 1 ||
-		    k > 20)
+		for (q = p, k = 0; q < e; k++) {
+			unsigned c = epc_class[(unsigned char)*q];
+
+			if (c == 0 || (c == 3 && e - q < 3))
+				return s;
+			q += c == 3 ? 3 : 1;
+			esc = esc || c == 2;
+		}
+		if (k < 1 || k > 20 ||
+		    (size_t)(e - p) > DL_MAX - SGTIN_OUT_LEN)
 			return s;
 		memcpy(dl, h->sgtin_out, SGTIN_OUT_LEN);
+		if (!esc) {
+			memcpy(dl + SGTIN_OUT_LEN, p, (size_t)(e - p));
+			return (struct str){ dl, SGTIN_OUT_LEN + (size_t)(e - p) };
+		}
 		w = dl_web_into(dl + SGTIN_OUT_LEN, DL_MAX - SGTIN_OUT_LEN,
-		    p, (size_t)(s.p + s.n - p));
+		    p, (size_t)(e - p));
 		if (w == (size_t)-1)
 			return s;
 		return (struct str){ dl, SGTIN_OUT_LEN + w };
@@ -1241,6 +1264,7 @@ epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 	h->a = a;
 	h->nomem = false;
 	h->sp = h->se = h->np = h->ne = NULL;
+	h->sblock = h->nblock = POOL_FIRST;
 	h->sgtin_in_len = 0;
 	for (size_t i = 0; i < NAME_CACHE; i++)
 		h->names[i].local = NULL;

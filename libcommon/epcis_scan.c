@@ -107,6 +107,13 @@ struct epcis_scan {
 	struct rawattr	*raw;
 	struct epcis_xattr *attrs;
 	size_t		 attrcap, nxattr;
+
+	/*
+	 * The default namespace as last looked up, valid while ns_gen is
+	 * dflt_gen: every change of the bindings in scope bumps ns_gen.
+	 */
+	unsigned long	 ns_gen, dflt_gen;
+	const char	*dflt_uri;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -630,6 +637,7 @@ push_ns(struct epcis_scan *s, const unsigned char *p, size_t plen,
 	if (s->nsbuf.failed)
 		return -1;
 	s->nns++;
+	s->ns_gen++;
 	return 0;
 }
 
@@ -854,7 +862,13 @@ push_el(struct epcis_scan *s, const unsigned char *q, size_t qlen, size_t nns,
 	s->stack[s->depth].qlen = qlen;
 	s->stack[s->depth].nns = nns;
 	s->stack[s->depth].nsbuf_len = nsbuf_len;
-	epcis_buf_add(&s->names, (const char *)q, qlen);
+	if (s->names.data != NULL && qlen < s->names.cap - s->names.len) {
+		/* epcis_buf_add() without the call: there is room */
+		memcpy(s->names.data + s->names.len, q, qlen);
+		s->names.len += qlen;
+		s->names.data[s->names.len] = '\0';
+	} else
+		epcis_buf_add(&s->names, (const char *)q, qlen);
 	if (s->names.failed)
 		return -1;
 	s->depth++;
@@ -868,6 +882,8 @@ pop_el(struct epcis_scan *s, const struct epcis_scan_sink *k)
 	struct open_el *o = &s->stack[--s->depth];
 
 	s->names.len = o->qoff;
+	if (s->nns != o->nns)
+		s->ns_gen++;
 	s->nns = o->nns;
 	s->nsbuf.len = o->nsbuf_len;
 	if (s->depth == 0)
@@ -1016,7 +1032,14 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 		    a->nlen) != 0)
 			return nomem(s, d);
 	}
-	uri = lookup(s, b + 1, (size_t)plen);
+	if (plen > 0)
+		uri = lookup(s, b + 1, (size_t)plen);
+	else if (s->dflt_gen == s->ns_gen)
+		uri = s->dflt_uri;
+	else {
+		uri = s->dflt_uri = lookup(s, b + 1, 0);
+		s->dflt_gen = s->ns_gen;
+	}
 	if (plen > 0 && uri == NULL)
 		return wf(s, d, "namespace prefix of an element not declared");
 	if (plen > 0 && bytes_eq(b + 1, (size_t)plen, "xmlns"))

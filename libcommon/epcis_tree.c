@@ -50,10 +50,12 @@ epcis_tb_free(struct epcis_tb *b)
 /*
  * Text and nodes come in blocks from the arena: most of an event is short
  * text runs, and the arena rounds every allocation up and checks its
- * chunk each time.
+ * chunk each time.  The blocks are small, so that a small event (the
+ * ledger's: one EPC) still fits the arena's first chunks and a steady
+ * stream of them allocates nothing.
  */
-#define TB_TEXT_BLOCK	4096
-#define TB_NODE_BLOCK	64
+#define TB_TEXT_BLOCK	1024
+#define TB_NODE_BLOCK	16
 
 /* n bytes of text plus a NUL; NULL if memory ran out. */
 static char *
