@@ -77,10 +77,27 @@ static const char schema[] =
     " PRIMARY KEY (item, idx, kind)) WITHOUT ROWID;"
     "INSERT INTO meta VALUES (1, 0, 0, 0, 0, x'', x'', '');";
 
+/*
+ * Item rows wait here and go in ITEMS_BATCH to one INSERT: a statement's
+ * fixed cost (step, reset, bindings cleared, halt) paid once for them.
+ * Each waits with a copy of its item (the caller's string may not last).
+ */
+#define ITEMS_BATCH	32
+
+struct pending_item {
+	int		 kind;
+	uint64_t	 index, offset;
+	size_t		 at;		/* of the item in the text buffer */
+};
+
 struct ld_index {
 	char			*path;
 	sqlite3			*db;
-	sqlite3_stmt		*ins_item, *meta;
+	sqlite3_stmt		*ins_item, *ins_items, *meta;
+	struct pending_item	 pend[ITEMS_BATCH];
+	size_t			 npend;
+	char			*text;		/* the pending items */
+	size_t			 text_len, text_cap;
 	struct ld_keys		*keys;	/* the hash ids (ledger_keys.c) */
 	bool			 valid;	/* checked, and covers lg->end */
 	bool			 txn;	/* an append's transaction is open */
@@ -105,8 +122,10 @@ static void
 idx_shut(struct ld_index *x)
 {
 	sqlite3_finalize(x->ins_item);
+	sqlite3_finalize(x->ins_items);
 	sqlite3_finalize(x->meta);
-	x->ins_item = x->meta = NULL;
+	x->ins_item = x->ins_items = x->meta = NULL;
+	x->npend = x->text_len = 0;
 	x->txn = false;
 	if (x->db != NULL)
 		sqlite3_close(x->db);
@@ -121,6 +140,7 @@ ld_index_close(struct ld_index *x)
 		return;
 	idx_shut(x);
 	ld_keys_free(x->keys);
+	free(x->text);
 	free(x->path);
 	free(x);
 }
@@ -194,11 +214,21 @@ prepare(struct ld_index *x, struct diag *d)
 		  "WHERE id = 1" },
 	};
 
+	char many[64 + ITEMS_BATCH * 10];
+	size_t n;
+
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 		if (sqlite3_prepare_v3(x->db, st[i].sql, -1,
 		    SQLITE_PREPARE_PERSISTENT,
 		    (sqlite3_stmt **)((char *)x + st[i].off), NULL) != SQLITE_OK)
 			return -1;
+	n = (size_t)snprintf(many, sizeof(many),
+	    "INSERT OR IGNORE INTO item VALUES (?,?,?,?)");
+	for (int i = 1; i < ITEMS_BATCH; i++)
+		n += (size_t)snprintf(many + n, sizeof(many) - n, ",(?,?,?,?)");
+	if (n >= sizeof(many) || sqlite3_prepare_v3(x->db, many, -1,
+	    SQLITE_PREPARE_PERSISTENT, &x->ins_items, NULL) != SQLITE_OK)
+		return -1;
 	(void)d;
 	return 0;
 }
@@ -400,20 +430,72 @@ struct item_ctx {
 	uint64_t	 index, offset;
 };
 
+/* Bind pending item i to parameters 4 * j + 1 .. 4 * j + 4 of `s`. */
+static void
+bind_item(struct ld_index *x, sqlite3_stmt *s, size_t i, int j)
+{
+	const struct pending_item *p = &x->pend[i];
+
+	sqlite3_bind_text(s, 4 * j + 1, x->text + p->at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4 * j + 2, p->kind);
+	sqlite3_bind_int64(s, 4 * j + 3, (sqlite3_int64)p->index);
+	sqlite3_bind_int64(s, 4 * j + 4, (sqlite3_int64)p->offset);
+}
+
+/* Insert the pending item rows: a full batch in one statement. */
+static int
+flush_items(struct ld_index *x, struct diag *d)
+{
+	int rc = 0;
+
+	if (x->npend == ITEMS_BATCH) {
+		for (int j = 0; j < ITEMS_BATCH; j++)
+			bind_item(x, x->ins_items, (size_t)j, j);
+		rc = step_done(x->ins_items);
+	} else
+		for (size_t i = 0; i < x->npend && rc == 0; i++) {
+			bind_item(x, x->ins_item, i, 0);
+			rc = step_done(x->ins_item);
+		}
+	x->npend = x->text_len = 0;
+	return rc == 0 ? 0 : db_fail(x, d, "cannot add an item");
+}
+
+/* Rows not inserted: the transaction they were for is rolled back. */
+static void
+drop_items(struct ld_index *x)
+{
+	x->npend = x->text_len = 0;
+}
+
 static int
 add_item(void *ctx, int kind, const char *item, struct diag *d)
 {
 	struct item_ctx *c = ctx;
-	sqlite3_stmt *s = c->x->ins_item;
+	struct ld_index *x = c->x;
+	size_t n = strlen(item) + 1;
+	struct pending_item *p;
 
-	sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, kind);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)c->index);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->offset);
-	if (step_done(s) != 0)
-		return db_fail(c->x, d, "cannot add an item");
-	c->x->st.items++;
-	return 0;
+	if (n > x->text_cap - x->text_len) {
+		size_t ncap = x->text_cap ? x->text_cap : 4096;
+		char *nt;
+
+		while (ncap - x->text_len < n)
+			ncap *= 2;
+		if ((nt = realloc(x->text, ncap)) == NULL)
+			return diag_system(d, "out of memory");
+		x->text = nt;
+		x->text_cap = ncap;
+	}
+	p = &x->pend[x->npend++];
+	p->kind = kind;
+	p->index = c->index;
+	p->offset = c->offset;
+	p->at = x->text_len;
+	memcpy(x->text + x->text_len, item, n);
+	x->text_len += n;
+	x->st.items++;
+	return x->npend == ITEMS_BATCH ? flush_items(x, d) : 0;
 }
 
 /*
@@ -539,6 +621,8 @@ catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 			}
 			lg->last = s;
 			lg->nseals++;
+			if (flush_items(x, d) != 0)
+				return -1;
 			if (put_meta(lg, rec.end, d) != 0 ||
 			    exec(x, "RELEASE seal") != 0 ||
 			    exec(x, "SAVEPOINT seal") != 0)
@@ -551,6 +635,7 @@ catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 		}
 		off = rec.end;
 	}
+	drop_items(x);		/* entries after the last seal */
 	if (exec(x, "ROLLBACK TO seal") != 0 || exec(x, "RELEASE seal") != 0)
 		return db_fail(x, d, "cannot roll back");
 	x->st.caught_up -= n - lg->last.size;	/* rolled back */
@@ -564,6 +649,7 @@ torn:
 	return -2;
 damage:
 	/* keep what was sealed before the damage */
+	drop_items(x);
 	(void)exec(x, "ROLLBACK TO seal");
 	(void)exec(x, "RELEASE seal");
 	return -2;
@@ -737,13 +823,15 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 	}
 	if (j != nent)
 		goto fail;
-	if (ld_keys_commit(x->keys, &lg->last, d) != 0)
+	if (ld_keys_commit(x->keys, &lg->last, d) != 0 ||
+	    flush_items(x, d) != 0)
 		goto fail;
 	if (put_meta(lg, start + len, d) != 0 || exec(x, "COMMIT") != 0)
 		goto fail;
 	x->txn = false;
 	return 0;
 fail:
+	drop_items(x);
 	if (d->kind == DIAG_OK)
 		db_fail(x, d, "cannot add the append");
 	(void)exec(x, "ROLLBACK");
