@@ -1598,6 +1598,23 @@ trim_dup(struct fctx *c, const char *s, size_t n)
 	return p;
 }
 
+/*
+ * The same for a string that is NUL-terminated at s[n] and lives as long
+ * as the event (tree text, attribute values): borrowed where trimming the
+ * end is not needed, which is nearly always.
+ */
+static const char *
+trim_ref(struct fctx *c, const char *s, size_t n)
+{
+	while (n > 0 && is_xml_space((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (n > 0 && is_xml_space((unsigned char)s[n - 1]))
+		return trim_dup(c, s, n);
+	return s;
+}
+
 static void
 all_text(struct epcis_buf *b, const struct epcis_xnode *n)
 {
@@ -1618,7 +1635,7 @@ leaf(struct fctx *c, const struct epcis_xnode *n)
 	if (t == NULL)
 		return "";
 	if (t->next == NULL && !epcis_x_is_elem(t))
-		return trim_dup(c, t->text, t->len);
+		return trim_ref(c, t->text, t->len);
 	c->tmp->len = 0;
 	all_text(c->tmp, n);
 	if (c->tmp->failed) {
@@ -1637,7 +1654,7 @@ attr(struct fctx *c, const struct epcis_xnode *n, const char *name)
 	for (size_t i = 0; i < n->nattr; i++)
 		if (n->attrs[i].uri == NULL &&
 		    strcmp(n->attrs[i].local, name) == 0)
-			return trim_dup(c, n->attrs[i].value, n->attrs[i].len);
+			return trim_ref(c, n->attrs[i].value, n->attrs[i].len);
 	return NULL;
 }
 
