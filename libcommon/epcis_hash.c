@@ -8,7 +8,8 @@
  * text, children), where name is the local name or "{namespace}local",
  * text is the element's leading text, stripped, attributes are children
  * without children, EPCIS 1.2 <extension>/<baseExtension> wrappers are
- * removed, and every child list is sorted as Python sorts tuples.  Values
+ * removed (the reference also sorts every child list, which no output
+ * can show: see build()).  Values
  * starting "gs1:" or "cbv:" are expanded (CURIEs).  Then:
  *
  *  1. the fields of a fixed property order are rendered in that order
@@ -137,6 +138,7 @@ static const struct str known_names[] = {
 };
 #undef NAME_ENUM
 #undef NAME_STR
+_Static_assert(N_COUNT <= 64, "name ids must fit a 64-bit mask");
 
 /* What the rules ask of a name, computed once per name and event. */
 #define F_TOP	0x1	/* contains "eventTime" or "action": event level */
@@ -463,37 +465,6 @@ strip_dup(struct hctx *h, const char *s, size_t n)
 	return sdup(h, s, n);
 }
 
-static int
-pnode_cmp(const struct pnode *x, const struct pnode *y)
-{
-	int c;
-
-	if (x->name.p != y->name.p && (c = str_cmp(x->name, y->name)) != 0)
-		return c;
-	if ((c = str_cmp(x->text, y->text)) != 0)
-		return c;
-	for (size_t i = 0; i < x->nkids && i < y->nkids; i++)
-		if ((c = pnode_cmp(x->kids[i], y->kids[i])) != 0)
-			return c;
-	return x->nkids < y->nkids ? -1 : x->nkids > y->nkids;
-}
-
-static int
-pnode_qcmp(const void *a, const void *b)
-{
-	return pnode_cmp(*(struct pnode *const *)a, *(struct pnode *const *)b);
-}
-
-/* Lists in document order are often sorted already: then qsort is idle. */
-static bool
-kids_sorted(struct pnode *const *v, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (pnode_cmp(v[i - 1], v[i]) > 0)
-			return false;
-	return true;
-}
-
 /* Count the element children (through wrappers) and attributes of n. */
 static size_t
 count_kids(const struct epcis_xnode *n)
@@ -633,8 +604,13 @@ build(struct hctx *h, const struct epcis_xnode *n)
 		p->kids[p->nkids++] = c;
 	}
 	add_kids(h, p, n);
-	if (p->nkids > 1 && !kids_sorted(p->kids, p->nkids))
-		qsort(p->kids, p->nkids, sizeof(*p->kids), pnode_qcmp);
+	/*
+	 * The reference sorts every child list here.  No output can show
+	 * that order: siblings of one name (rules), user extensions and the
+	 * generic rest are each sorted by their rendered strings, and a
+	 * child is consumed by its name alone.  So the lists stay in document
+	 * order.
+	 */
 	return p;
 }
 
@@ -1185,6 +1161,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 	struct pnode **ext = NULL;
 	struct str *v;
 	size_t next = 0, live = 0, k = 0;
+	uint64_t ids = 0;	/* the name ids of the live kids */
 	bool top = false;
 
 	if (n == 0)
@@ -1194,6 +1171,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 		if (kids[i]->gone)
 			continue;
 		live++;
+		ids |= (uint64_t)1 << kids[i]->id;
 		if ((kids[i]->flags & F_TOP) != 0)
 			top = true;
 	}
@@ -1216,6 +1194,8 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 	for (; o->id != N_NONE; o++) {
 		size_t first = k;
 
+		if ((ids & (uint64_t)1 << o->id) == 0)
+			continue;	/* no kid of that name (or it is gone) */
 		for (size_t i = 0; i < n; i++) {
 			struct pnode *c = kids[i];
 			struct str s;
