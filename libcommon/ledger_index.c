@@ -862,7 +862,8 @@ ld_index_flush(struct ledger *lg)
 {
 	struct stat st;
 
-	if (lg->idx == NULL || lg->fd < 0)
+	/* only a handle that appended waits for the lock */
+	if (lg->idx == NULL || lg->fd < 0 || !ld_keys_dirty(lg->idx->keys))
 		return;
 	while (flock(lg->fd, LOCK_EX) != 0)
 		if (errno != EINTR)

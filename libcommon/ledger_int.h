@@ -192,6 +192,8 @@ int	ld_keys_commit(struct ld_keys *k, const struct ledger_seal *s,
  * not reported: the next catch-up repairs them.
  */
 void	ld_keys_flush(struct ld_keys *k, uint64_t file_size);
+/* Are there keys ld_keys_flush would sync?  (No lock needed to ask.) */
+bool	ld_keys_dirty(const struct ld_keys *k);
 /* ld_keys_flush of the handle's index, taking the lock; for ledger_close. */
 void	ld_index_flush(struct ledger *lg);
 int	ld_walk(struct ld_walk *w);

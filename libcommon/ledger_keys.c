@@ -497,6 +497,12 @@ ld_keys_commit(struct ld_keys *k, const struct ledger_seal *s,
 	return 0;
 }
 
+bool
+ld_keys_dirty(const struct ld_keys *k)
+{
+	return k != NULL && k->map != NULL && k->valid && k->unsynced > 0;
+}
+
 void
 ld_keys_flush(struct ld_keys *k, uint64_t file_size)
 {
