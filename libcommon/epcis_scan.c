@@ -980,7 +980,14 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 
 	/* the whole tag is in: now its meaning */
 	s->line += lines;
-	if ((plen = qname_split(b + 1, qlen)) < 0)
+	/* most element names have no prefix: look for the colon here */
+	plen = 0;
+	for (size_t i = 0; i < qlen; i++)
+		if (b[1 + i] == ':') {
+			plen = qname_split(b + 1, qlen);
+			break;
+		}
+	if (plen < 0)
 		return wf(s, d, "element name is not a QName (namespaces)");
 	if (s->depth >= s->max_depth) {
 		diag_input(d, "elements nested too deep");

@@ -89,6 +89,18 @@ text_dup(struct epcis_tb *b, const char *s, size_t n)
 	return p;
 }
 
+/* memcmp() == 0 without the call for the short names of EPCIS */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* Local names repeat: one copy of each per event (open addressing). */
 static const char *
 intern_name(struct epcis_tb *b, const char *s, size_t n)
@@ -110,7 +122,7 @@ intern_name(struct epcis_tb *b, const char *s, size_t n)
 			}
 			return p;
 		}
-		if (b->name_len[i] == n && memcmp(b->names[i], s, n) == 0)
+		if (b->name_len[i] == n && same_bytes(b->names[i], s, n))
 			return b->names[i];
 	}
 	return text_dup(b, s, n);
@@ -202,7 +214,7 @@ epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 	flush_text(b);
 	if (b->nomem || (n = new_node(b)) == NULL)
 		return;
-	n->uri = intern(b, uri);
+	n->uri = uri != NULL ? intern(b, uri) : NULL;
 	n->local = intern_name(b, local, llen);
 	n->line = line;
 	if (nattr > 0) {
