@@ -7,7 +7,9 @@
  *    its fields, its canonical bytes (epcis_c14n.c) and its CBV 2.0 event
  *    hash id (epcis_hash.c).  It parses with its own strict scanner
  *    (epcis_scan.c), which also feeds libxml2's XSD validator when
- *    validating.  Hostile input is refused: no network, no DTD at all (so
+ *    validating (epcis_xml.c, handed to the reader as epcis_read_libxml2,
+ *    so that a reader without it links no libxml2).  Hostile input is
+ *    refused: no network, no DTD at all (so
  *    no entity expansion, no XXE), depth and size limits
  *    (epcis_xml_options() is the one place that sets libxml2's parser
  *    options);
@@ -135,8 +137,15 @@ struct epcis_read_opts {
 	bool		 no_hash;	/* skip pre-hash and hash id */
 	bool		 libxml2;	/* parse with libxml2 SAX2 even without
 					 * validate (differential tests) */
+	/* &epcis_read_libxml2 for validate or libxml2 (epcis_xml.c, which
+	 * links libxml2: NULL keeps it out of a program that needs neither) */
+	const struct epcis_read_xml *xml;
 };
-#define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false, false }
+#define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false, false, \
+	NULL }
+
+struct epcis_read_xml;
+extern const struct epcis_read_xml epcis_read_libxml2;
 
 struct epcis_reader;		/* opaque */
 
@@ -151,7 +160,8 @@ struct epcis_reader;		/* opaque */
  *
  * Ownership: *out is the caller's, freed with epcis_reader_free(); `f`,
  * `buf` and `name` are borrowed for the reader's life; `o` (may be NULL) is
- * copied.  Errors: DIAG_SYSTEM (no memory, schema not loadable).
+ * copied.  Errors: DIAG_SYSTEM (no memory, schema not loadable, o->validate
+ * or o->libxml2 without o->xml).
  */
 int	epcis_reader_open(struct epcis_reader **out, FILE *f, const char *name,
 	    const struct epcis_read_opts *o, struct diag *d);

@@ -257,6 +257,112 @@ copy_node(struct conv *c, const xmlNode *n, bool top)
 }
 
 /* ---------------------------------------------------------------------- */
+/*
+ * The DOM adapter: a libxml2 DOM event element as an event tree
+ * (epcis_int.h), and its pre-hash string.  Here, with its one user, and not
+ * in epcis_tree.c or epcis_hash.c, which the reader without validation
+ * links: they call no libxml2.
+ */
+
+static void
+dom_element(struct epcis_tb *b, const xmlNode *n)
+{
+	struct epcis_xattr av[64], *at = av;
+	size_t na = 0;
+	xmlChar *vals[64];
+
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
+		na++;
+	if (na > sizeof(av) / sizeof(av[0]) &&
+	    (at = epcis_arena_alloc(b->a, na * sizeof(*at))) == NULL) {
+		b->nomem = true;
+		return;
+	}
+	na = 0;
+	for (const xmlAttr *a = n->properties; a != NULL; a = a->next) {
+		xmlChar *v = xmlNodeListGetString(n->doc, a->children, 1);
+		const char *s = v != NULL ? (const char *)v : "";
+		struct epcis_xattr *t = &at[na];
+		char pfx[64];
+		size_t pl;
+
+		t->uri = a->ns != NULL ? (const char *)a->ns->href : NULL;
+		t->local = (const char *)a->name;
+		t->len = strlen(s);
+		t->value = epcis_arena_strndup(b->a, s, t->len);
+		t->qprefix = t->quri = NULL;
+		if (t->uri != NULL && strcmp(t->uri, EPCIS_NS_XSI) == 0 &&
+		    strcmp(t->local, "type") == 0 &&
+		    (pl = epcis_qname_prefix_len(s, t->len)) > 0) {
+			const xmlNs *q;
+
+			memcpy(pfx, s, pl);
+			pfx[pl] = '\0';
+			q = xmlSearchNs(n->doc, (xmlNode *)(uintptr_t)n,
+			    (const xmlChar *)pfx);
+			if (q != NULL && q->href != NULL && q->prefix != NULL) {
+				t->qprefix = epcis_arena_strndup(b->a, pfx, pl);
+				t->quri = (const char *)q->href;
+			}
+		}
+		if (na < sizeof(vals) / sizeof(vals[0]))
+			vals[na] = v;
+		else
+			xmlFree(v);
+		if (t->value == NULL)
+			b->nomem = true;
+		na++;
+	}
+	epcis_tb_start(b, n->ns != NULL ? (const char *)n->ns->href : NULL,
+	    (const char *)n->name, strlen((const char *)n->name), at, na,
+	    (unsigned long)xmlGetLineNo(n));
+	for (size_t i = 0; i < na && i < sizeof(vals) / sizeof(vals[0]); i++)
+		xmlFree(vals[i]);
+	for (const xmlNode *k = n->children; k != NULL && !b->nomem;
+	    k = k->next) {
+		switch (k->type) {
+		case XML_ELEMENT_NODE:
+			dom_element(b, k);
+			break;
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (k->content != NULL)
+				epcis_tb_text(b, (const char *)k->content,
+				    strlen((const char *)k->content));
+			break;
+		default:
+			epcis_tb_break(b);
+			break;
+		}
+	}
+	epcis_tb_end(b);
+}
+
+struct epcis_xnode *
+epcis_x_from_dom(const xmlNode *n, struct epcis_arena *a)
+{
+	struct epcis_tb b;
+	struct epcis_xnode *root;
+
+	epcis_tb_init(&b, a);
+	dom_element(&b, n);
+	root = b.nomem ? NULL : b.root;
+	epcis_tb_free(&b);
+	return root;
+}
+
+int
+epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
+    struct epcis_buf *out, struct diag *d)
+{
+	const struct epcis_xnode *t = epcis_x_from_dom(ev, a);
+
+	if (t == NULL)
+		return diag_system(d, "out of memory");
+	return epcis_prehash_tree(t, a, out, d);
+}
+
+/* ---------------------------------------------------------------------- */
 /* Events */
 
 enum slot {

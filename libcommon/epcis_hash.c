@@ -1222,17 +1222,6 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 }
 
 int
-epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
-    struct epcis_buf *out, struct diag *d)
-{
-	const struct epcis_xnode *t = epcis_x_from_dom(ev, a);
-
-	if (t == NULL)
-		return diag_system(d, "out of memory");
-	return epcis_prehash_tree(t, a, out, d);
-}
-
-int
 epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
     struct epcis_buf *out, struct diag *d)
 {

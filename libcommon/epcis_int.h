@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <libxml/tree.h>
 
@@ -250,5 +251,99 @@ int	epcis_scan_next(struct epcis_scan *s, const struct epcis_scan_sink *k,
 /* Bytes consumed so far, and the current line (1-based). */
 unsigned long long epcis_scan_offset(const struct epcis_scan *s);
 unsigned long epcis_scan_line(const struct epcis_scan *s);
+
+/* ---------------------------------------------------------------------- */
+/*
+ * The reader (epcis_read.c) and its libxml2 part (epcis_xml.c): the XSD
+ * validator between the scanner and the reader's document driver, and
+ * libxml2's SAX2 parser as a second front end.  They are apart so that a
+ * program that reads without either (dscsa-ledger) does not link libxml2;
+ * a caller that wants them sets epcis_read_opts.xml to
+ * &epcis_read_libxml2.
+ */
+struct epcis_xml_state;		/* epcis_xml.c */
+
+struct epcis_qevent {
+	struct epcis_xnode *root;
+	enum epcis_event_type type;
+	struct epcis_arena *a;
+};
+
+struct epcis_reader {
+	FILE		*f;
+	const unsigned char *mem;
+	size_t		 memlen, mempos;
+	const char	*name;
+	struct epcis_read_opts o;
+
+	unsigned char	*sniff;		/* bytes read ahead to find the version */
+	size_t		 sniff_len, sniff_pos;
+
+	unsigned long long fed;		/* bytes read */
+	unsigned long long event_start;	/* offset where the current event began */
+	size_t		 text_run;	/* bytes since the last '<' */
+	bool		 read_error, eof;
+	int		 read_errno;
+
+	enum epcis_version version;
+	bool		 root_seen, bare, done;
+	int		 open;		/* elements open */
+	int		 eventlist_depth;	/* -1: not inside EventList */
+	bool		 building;
+	enum epcis_event_type building_type;
+
+	struct diag	 err;		/* the first error (invariant 4) */
+	bool		 dead;
+
+	/* events (invariant 3) */
+	struct epcis_tb	 tb;
+	struct epcis_arena *build_arena;
+	struct epcis_qevent *q;
+	size_t		 qcap, qhead, qn;
+	struct epcis_arena **pool;
+	size_t		 npool, poolcap;
+	struct epcis_arena *handed;	/* the event the caller holds */
+	struct epcis_buf canon, prehash, tmp;
+
+	struct epcis_scan *scan;	/* the own scanner */
+	struct epcis_xml_state *xs;	/* libxml2's part, or NULL */
+};
+
+/*
+ * What epcis_xml.c does for the reader.  valid_open: after the sniff,
+ * the XSD of r->version, the validator, and r->scan feeding valid_sink
+ * (ctx: the reader), which validates and hands everything on to the
+ * driver; valid_end: 1 if the whole document was valid.  sax_open,
+ * sax_step (one chunk into the driver, r->eof at the end, errors in
+ * r->err), sax_line: the SAX2 front end.  free: everything of r->xs.
+ */
+struct epcis_read_xml {
+	int	(*valid_open)(struct epcis_reader *r, struct diag *d);
+	const struct epcis_scan_sink *valid_sink;
+	int	(*valid_end)(struct epcis_reader *r);
+	int	(*sax_open)(struct epcis_reader *r, struct diag *d);
+	void	(*sax_step)(struct epcis_reader *r);
+	unsigned long (*sax_line)(const struct epcis_reader *r);
+	void	(*free)(struct epcis_reader *r);
+};
+
+/*
+ * The reader's side (epcis_read.c): its input (an epcis_scan_read_fn,
+ * ctx the reader), its first error as DIAG_INPUT at `line` (returns -1),
+ * the current line, the event size check (-1 and the error if the event
+ * being built is too big), and the document driver, an epcis_scan_sink
+ * with the reader as ctx.
+ */
+size_t	epcis_rd_fetch(void *r, void *buf, size_t want);
+int	epcis_rd_input(struct epcis_reader *r, unsigned long line,
+	    const char *msg);
+unsigned long epcis_rd_line(const struct epcis_reader *r);
+int	epcis_rd_too_big(struct epcis_reader *r);
+int	epcis_rd_start(void *r, const char *uri, const char *local,
+	    size_t llen, const struct epcis_xattr *attrs, size_t nattr,
+	    unsigned long line);
+int	epcis_rd_end(void *r);
+int	epcis_rd_text(void *r, const char *s, size_t n);
+int	epcis_rd_brk(void *r);
 
 #endif /* DSCSA_EPCIS_INT_H */

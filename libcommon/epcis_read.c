@@ -5,10 +5,12 @@
  * document driver, which builds the event tree (epcis_int.h) of each
  * event and hands it to the walkers (fields here, epcis_c14n.c,
  * epcis_hash.c).  With --validate the same scanner also feeds libxml2's
- * XSD validator, as libxml2's SAX2 parser would ("XSD validation fed by
- * the scanner" below): one parse, by the scanner, and no libxml2 parser.
- * libxml2's SAX2 push parser remains only as a second front end for the
- * differential tests of the scanner (o->libxml2).
+ * XSD validator, as libxml2's SAX2 parser would (epcis_xml.c): one parse,
+ * by the scanner, and no libxml2 parser.  libxml2's SAX2 push parser
+ * remains only as a second front end for the differential tests of the
+ * scanner (o->libxml2, also epcis_xml.c).  Nothing in this file calls
+ * libxml2: a program that reads without those two (dscsa-ledger) does not
+ * link it.
  *
  * Invariants:
  *
@@ -41,118 +43,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlschemas.h>
-
 #include "epcis.h"
 #include "epcis_int.h"
 
 #define SNIFF_MAX	(64 * 1024)
-#define CHUNK		(16 * 1024)	/* small: events of one chunk queue */
 #define EVENT_ARENA	4096		/* first chunk of an event's arena */
-
-struct qevent {
-	struct epcis_xnode *root;
-	enum epcis_event_type type;
-	struct epcis_arena *a;
-};
-
-/* SAX front end: the namespace bindings in scope (for xsi:type values) */
-struct sns {
-	const xmlChar	*prefix, *uri;
-};
-
-/*
- * Validator feed: the strings the validator keeps pointers to while an
- * element is open (its local name, namespace and declarations, its
- * attributes' names), in chunks that never move, released at its end.
- */
-struct vchunk {
-	struct vchunk	*prev;
-	size_t		 cap, used;
-	char		 data[];
-};
-
-struct vel {
-	const xmlChar	*local, *uri;
-	struct vchunk	*chunk;		/* the stack top before it */
-	size_t		 used;
-};
-
-struct epcis_reader {
-	FILE		*f;
-	const unsigned char *mem;
-	size_t		 memlen, mempos;
-	const char	*name;
-	struct epcis_read_opts o;
-
-	unsigned char	*sniff;		/* bytes read ahead to find the version */
-	size_t		 sniff_len, sniff_pos;
-
-	unsigned long long fed;		/* bytes read */
-	unsigned long long event_start;	/* offset where the current event began */
-	size_t		 text_run;	/* bytes since the last '<' */
-	bool		 read_error, eof;
-	int		 read_errno;
-
-	enum epcis_version version;
-	bool		 root_seen, bare, done;
-	int		 open;		/* elements open */
-	int		 eventlist_depth;	/* -1: not inside EventList */
-	bool		 building;
-	enum epcis_event_type building_type;
-
-	struct diag	 err;		/* the first error (invariant 4) */
-	bool		 dead;
-
-	/* events (invariant 3) */
-	struct epcis_tb	 tb;
-	struct epcis_arena *build_arena;
-	struct qevent	*q;
-	size_t		 qcap, qhead, qn;
-	struct qevent	 pending;	/* completed, not yet accepted */
-	bool		 has_pending;
-	struct epcis_arena **pool;
-	size_t		 npool, poolcap;
-	struct epcis_arena *handed;	/* the event the caller holds */
-	struct epcis_buf canon, prehash, tmp;
-
-	/* own scanner */
-	struct epcis_scan *scan;
-
-	/* the XSD validator, fed by the scanner (--validate) */
-	xmlSchemaValidCtxtPtr vc;
-	xmlSchemaSAXPlugPtr plug;
-	xmlSAXHandlerPtr vsax;		/* its handlers (the plug's) */
-	void		*vdata;
-	struct vchunk	*vstk;		/* strings of the open elements */
-	struct vel	*vel;		/* the open elements */
-	size_t		 nvel, velcap;
-	const xmlChar	**vns;		/* declarations of the next start */
-	size_t		 nvns, vnscap;
-	const xmlChar	**vattr;	/* libxml2's attribute quintuples */
-	size_t		 vattrcap;
-	size_t		 vtext, vpieces;	/* text since the last tag */
-
-	/* libxml2 SAX2 (o->libxml2: the scanner's differential oracle) */
-	xmlParserCtxtPtr pc;
-	unsigned char	*chunk;
-	struct sns	*sns;
-	size_t		 nsns, sns_cap;
-	size_t		*sns_mark;	/* nsns at each open element */
-	size_t		 sns_mark_cap;
-	struct epcis_xattr *sattrs;
-	size_t		 sattr_cap;
-	struct epcis_buf sbuf;
-};
 
 /* ---------------------------------------------------------------------- */
 /* Input */
 
-static size_t
-fetch(void *ctx, void *buf, size_t want)
+size_t
+epcis_rd_fetch(void *ctx, void *buf, size_t want)
 {
 	struct epcis_reader *r = ctx;
 	size_t n = 0;
@@ -252,6 +153,7 @@ sniff_doctype(const unsigned char *s, size_t n)
 	return false;
 }
 
+
 /* ---------------------------------------------------------------------- */
 /* Errors */
 
@@ -272,8 +174,8 @@ fail(struct epcis_reader *r, struct diag *d, unsigned long line)
 }
 
 /* Record the first error (the driver's own, at the current line). */
-static int
-set_input(struct epcis_reader *r, unsigned long line, const char *msg)
+int
+epcis_rd_input(struct epcis_reader *r, unsigned long line, const char *msg)
 {
 	if (r->err.kind == DIAG_OK) {
 		diag_input(&r->err, "%s", msg);
@@ -282,13 +184,13 @@ set_input(struct epcis_reader *r, unsigned long line, const char *msg)
 	return -1;
 }
 
-static unsigned long
-cur_line(const struct epcis_reader *r)
+unsigned long
+epcis_rd_line(const struct epcis_reader *r)
 {
 	if (r->scan != NULL)
 		return epcis_scan_line(r->scan);
-	if (r->pc != NULL && r->pc->input != NULL)
-		return (unsigned long)r->pc->input->line;
+	if (r->xs != NULL && r->o.xml != NULL)
+		return r->o.xml->sax_line(r);
 	return 0;
 }
 
@@ -296,128 +198,6 @@ static unsigned long long
 cur_offset(const struct epcis_reader *r)
 {
 	return r->scan != NULL ? epcis_scan_offset(r->scan) : r->fed;
-}
-
-static void drop_pending(struct epcis_reader *r);
-static void commit_pending(struct epcis_reader *r);
-
-/* libxml2's errors: the parser's (through e->ctxt) and the validator's. */
-static void
-xml_error(struct epcis_reader *r, xmlErrorPtr e)
-{
-	char msg[DIAG_MSG_MAX];
-	size_t n;
-
-	if (e == NULL || e->level < XML_ERR_ERROR || r->err.kind != DIAG_OK)
-		return;
-	snprintf(msg, sizeof(msg), "%s", e->message != NULL ? e->message :
-	    "unknown error");
-	n = strlen(msg);
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	/* the validator refuses an event at its end tag: not delivered */
-	if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_VALID)
-		drop_pending(r);
-	else
-		commit_pending(r);
-	if (e->domain == XML_FROM_SCHEMASV || e->domain == XML_FROM_VALID)
-		diag_verify(&r->err, "not valid against the EPCIS %s XSD: %s",
-		    r->version == EPCIS_V2_0 ? "2.0" : "1.2", msg);
-	else
-		diag_input(&r->err, "not well-formed XML: %s", msg);
-	diag_at(&r->err, r->name, e->line > 0 ? (unsigned long)e->line :
-	    cur_line(r));
-	if (r->pc != NULL)
-		xmlStopParser(r->pc);
-}
-
-static void
-on_parser_error(void *ctx, xmlErrorPtr e)
-{
-	xmlParserCtxtPtr pc = e != NULL ? e->ctxt : NULL;
-
-	(void)ctx;
-	if (pc != NULL && pc->_private != NULL)
-		xml_error(pc->_private, e);
-}
-
-static void
-on_valid_error(void *ctx, xmlErrorPtr e)
-{
-	xml_error(ctx, e);
-}
-
-static int
-locator(void *ctx, const char **file, unsigned long *line)
-{
-	struct epcis_reader *r = ctx;
-
-	*file = r->name;
-	*line = cur_line(r);
-	return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Schemas: compiled once per process and version */
-
-static struct {
-	char		 path[4096];
-	xmlSchemaPtr	 schema;
-} schema_cache[2];
-
-static void
-ignore_schema_error(void *ctx, xmlErrorPtr e)
-{
-	struct diag *d = ctx;
-
-	if (e != NULL && e->level >= XML_ERR_ERROR && d->kind == DIAG_OK)
-		diag_system(d, "cannot compile the schema: %s", e->message !=
-		    NULL ? e->message : "error");
-}
-
-static xmlSchemaPtr
-load_schema(enum epcis_version v, const char *dir, struct diag *d)
-{
-	size_t slot = v == EPCIS_V2_0;
-	xmlSchemaParserCtxtPtr pc;
-	char path[4096];
-	struct diag sd = DIAG_INIT;
-
-	if (epcis_schema_path(v, dir, path, sizeof(path), d) != 0)
-		return NULL;
-	if (schema_cache[slot].schema != NULL &&
-	    strcmp(schema_cache[slot].path, path) == 0)
-		return schema_cache[slot].schema;
-	{
-		FILE *t = fopen(path, "r");
-
-		if (t == NULL) {
-			diag_system(d, "cannot open the EPCIS %s schema %s "
-			    "(set DSCSA_SCHEMAS or --schemas)",
-			    v == EPCIS_V2_0 ? "2.0" : "1.2", path);
-			return NULL;
-		}
-		fclose(t);
-	}
-	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL) {
-		diag_system(d, "out of memory");
-		return NULL;
-	}
-	xmlSchemaSetParserStructuredErrors(pc, ignore_schema_error, &sd);
-	if (schema_cache[slot].schema != NULL)
-		xmlSchemaFree(schema_cache[slot].schema);
-	schema_cache[slot].schema = xmlSchemaParse(pc);
-	xmlSchemaFreeParserCtxt(pc);
-	if (schema_cache[slot].schema == NULL) {
-		if (sd.kind == DIAG_OK)
-			diag_system(&sd, "cannot compile the schema");
-		diag_at(&sd, path, 0);
-		*d = sd;
-		return NULL;
-	}
-	snprintf(schema_cache[slot].path, sizeof(schema_cache[slot].path),
-	    "%s", path);
-	return schema_cache[slot].schema;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -456,21 +236,12 @@ arena_put(struct epcis_reader *r, struct epcis_arena *a)
 	r->pool[r->npool++] = a;
 }
 
-static void
-drop_pending(struct epcis_reader *r)
-{
-	if (r->has_pending) {
-		arena_put(r, r->pending.a);
-		r->has_pending = false;
-	}
-}
-
 static int
-enqueue(struct epcis_reader *r, const struct qevent *e)
+enqueue(struct epcis_reader *r, const struct epcis_qevent *e)
 {
 	if (r->qn == r->qcap) {
 		size_t cap = r->qcap ? r->qcap * 2 : 8;
-		struct qevent *q = malloc(cap * sizeof(*q));
+		struct epcis_qevent *q = malloc(cap * sizeof(*q));
 
 		if (q == NULL)
 			return -1;
@@ -484,20 +255,6 @@ enqueue(struct epcis_reader *r, const struct qevent *e)
 	r->q[(r->qhead + r->qn) % r->qcap] = *e;
 	r->qn++;
 	return 0;
-}
-
-/* An event the validator has not refused by now is accepted. */
-static void
-commit_pending(struct epcis_reader *r)
-{
-	if (!r->has_pending)
-		return;
-	r->has_pending = false;
-	if (r->err.kind != DIAG_OK || enqueue(r, &r->pending) != 0) {
-		if (r->err.kind == DIAG_OK)
-			diag_system(&r->err, "out of memory");
-		arena_put(r, r->pending.a);
-	}
 }
 
 /* ---------------------------------------------------------------------- */
@@ -541,7 +298,7 @@ root_element(struct epcis_reader *r, const char *uri, const char *local,
 	}
 	if (v != 0) {
 		if (r->o.validate && v != r->version)
-			return set_input(r, line, "cannot validate: the root "
+			return epcis_rd_input(r, line, "cannot validate: the root "
 			    "namespace is not where the reader found it");
 		r->version = v;
 		return 0;
@@ -551,7 +308,7 @@ root_element(struct epcis_reader *r, const char *uri, const char *local,
 		r->version = EPCIS_V2_0;
 		return 0;
 	}
-	return set_input(r, line, "not an EPCIS document (the root is not "
+	return epcis_rd_input(r, line, "not an EPCIS document (the root is not "
 	    "EPCISDocument, EPCISQueryDocument or an event)");
 }
 
@@ -578,11 +335,11 @@ too_big(struct epcis_reader *r)
 		return 0;
 	snprintf(msg, sizeof(msg), "event larger than %zu bytes",
 	    r->o.max_event_bytes);
-	return set_input(r, cur_line(r), msg);
+	return epcis_rd_input(r, epcis_rd_line(r), msg);
 }
 
-static int
-drv_start(void *ctx, const char *uri, const char *local, size_t llen,
+int
+epcis_rd_start(void *ctx, const char *uri, const char *local, size_t llen,
     const struct epcis_xattr *attrs, size_t nattr, unsigned long line)
 {
 	struct epcis_reader *r = ctx;
@@ -592,7 +349,7 @@ drv_start(void *ctx, const char *uri, const char *local, size_t llen,
 	if (r->err.kind != DIAG_OK)
 		return -1;
 	if ((unsigned)depth >= r->o.max_depth)
-		return set_input(r, line, "elements nested too deep");
+		return epcis_rd_input(r, line, "elements nested too deep");
 	if (r->building) {
 		if (too_big(r) != 0)
 			return -1;
@@ -620,10 +377,11 @@ drv_start(void *ctx, const char *uri, const char *local, size_t llen,
 	return 0;
 }
 
-static int
-drv_end(void *ctx)
+int
+epcis_rd_end(void *ctx)
 {
 	struct epcis_reader *r = ctx;
+	struct epcis_qevent e;
 
 	r->open--;
 	if (!r->building) {
@@ -642,20 +400,27 @@ drv_end(void *ctx)
 		return -1;
 	}
 	epcis_tb_free(&r->tb);
-	r->pending.root = r->tb.root;
-	r->pending.type = r->building_type;
-	r->pending.a = r->build_arena;
+	e.root = r->tb.root;
+	e.type = r->building_type;
+	e.a = r->build_arena;
 	r->build_arena = NULL;
-	r->has_pending = true;
-	if (r->scan != NULL) {
-		commit_pending(r);
-		return 1;		/* one event at a time */
+	if (r->err.kind != DIAG_OK || enqueue(r, &e) != 0) {
+		if (r->err.kind == DIAG_OK)
+			diag_system(&r->err, "out of memory");
+		arena_put(r, e.a);
+		return -1;
 	}
-	return 0;
+	return 1;		/* one event at a time (the scanner pauses) */
 }
 
-static int
-drv_text(void *ctx, const char *s, size_t n)
+int
+epcis_rd_too_big(struct epcis_reader *r)
+{
+	return r->building ? too_big(r) : 0;
+}
+
+int
+epcis_rd_text(void *ctx, const char *s, size_t n)
 {
 	struct epcis_reader *r = ctx;
 
@@ -669,8 +434,8 @@ drv_text(void *ctx, const char *s, size_t n)
 	return 0;
 }
 
-static int
-drv_brk(void *ctx)
+int
+epcis_rd_brk(void *ctx)
 {
 	struct epcis_reader *r = ctx;
 
@@ -678,732 +443,27 @@ drv_brk(void *ctx)
 		epcis_tb_break(&r->tb);
 	return 0;
 }
-
-/* ---------------------------------------------------------------------- */
-/*
- * XSD validation fed by the scanner (--validate).  libxml2's validator is
- * a SAX2 consumer: xmlSchemaSAXPlug() with no handler of ours gives its
- * own startElementNs, endElementNs, characters and cdataBlock, which are
- * called here with what libxml2's parser would pass them, so the document
- * is parsed once, by the scanner, and no libxml2 parser exists
- * (libxml2 2.9.14 xmlschemas.c, xmlSchemaSAXHandle*):
- *
- *  - the validator keeps the local name and namespace of each open
- *    element and the strings of its namespace declarations (it resolves
- *    xsi:type and QName values through them) until the element ends, and
- *    the attribute names while the start tag is validated: all of them
- *    live on the vchunk stack, popped at the end tag;
- *  - attribute values are copied by the validator, which turns "&#38;"
- *    into '&' (libxml2's parser hands '&' over that way): every '&' of a
- *    value is passed as "&#38;";
- *  - there is no parser context (vctxt->parserCtxt is NULL, which its
- *    handlers check): error lines come from the locator, the scanner's
- *    line;
- *  - it appends every text piece of an element to the ones before with
- *    xmlStrncat (quadratic), so the text between two tags is capped in
- *    bytes and in pieces (CDATA sections, comments between them).
- */
-#define VCHUNK		4096
-#define VTEXT_PIECES	1024
-
-/* n + 1 bytes on the stack; NULL if memory ran out. */
-static char *
-vstk_alloc(struct epcis_reader *r, size_t n)
-{
-	struct vchunk *c = r->vstk;
-	char *p;
-
-	if (c == NULL || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > VCHUNK ? n + 1 : VCHUNK;
-
-		if ((c = malloc(sizeof(*c) + cap)) == NULL)
-			return NULL;
-		c->prev = r->vstk;
-		c->cap = cap;
-		c->used = 0;
-		r->vstk = c;
-	}
-	p = c->data + c->used;
-	c->used += n + 1;
-	return p;
-}
-
-static char *
-vstk_dup(struct epcis_reader *r, const char *s, size_t n)
-{
-	char *p = vstk_alloc(r, n);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
-/* Back to the mark (chunk, used): the chunks above it are freed. */
-static void
-vstk_pop(struct epcis_reader *r, struct vchunk *mark, size_t used)
-{
-	while (r->vstk != NULL && r->vstk != mark) {
-		struct vchunk *c = r->vstk;
-
-		r->vstk = c->prev;
-		free(c);
-	}
-	if (r->vstk != NULL)
-		r->vstk->used = used;
-}
-
-static int
-v_nomem(struct epcis_reader *r)
-{
-	if (r->err.kind == DIAG_OK)
-		diag_system(&r->err, "out of memory");
-	return -1;
-}
-
-static int
-v_nsdecl(void *ctx, const char *prefix, size_t plen, const char *uri)
-{
-	struct epcis_reader *r = ctx;
-	const char *p = NULL, *u;
-
-	if (r->nvns + 1 > r->vnscap) {
-		size_t cap = r->vnscap ? r->vnscap * 2 : 16;
-		const xmlChar **v = realloc(r->vns, 2 * cap * sizeof(*v));
-
-		if (v == NULL)
-			return v_nomem(r);
-		r->vns = v;
-		r->vnscap = cap;
-	}
-	if ((prefix != NULL && (p = vstk_dup(r, prefix, plen)) == NULL) ||
-	    (u = vstk_dup(r, uri, strlen(uri))) == NULL)
-		return v_nomem(r);
-	r->vns[2 * r->nvns] = (const xmlChar *)p;
-	r->vns[2 * r->nvns + 1] = (const xmlChar *)u;
-	r->nvns++;
-	return 0;
-}
-
-/* An attribute value with '&' as "&#38;", on the stack. */
-static const char *
-v_amp(struct epcis_reader *r, const char *v, size_t len, size_t *outlen)
-{
-	size_t n = 0, k = 0;
-	char *p;
-
-	for (size_t i = 0; i < len; i++)
-		n += v[i] == '&' ? 5 : 1;
-	if ((p = vstk_alloc(r, n)) == NULL)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (v[i] == '&') {
-			memcpy(p + k, "&#38;", 5);
-			k += 5;
-		} else
-			p[k++] = v[i];
-	}
-	p[n] = '\0';
-	*outlen = n;
-	return p;
-}
-
-static int
-v_start(void *ctx, const char *uri, const char *local, size_t llen,
-    const struct epcis_xattr *attrs, size_t nattr, unsigned long line)
-{
-	struct epcis_reader *r = ctx;
-	struct vchunk *mark = r->vstk;
-	size_t used = mark != NULL ? mark->used : 0;
-	struct vel *e;
-	const char *l, *u = NULL;
-	size_t nns = r->nvns;
-
-	r->nvns = 0;
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	if (r->nvel == r->velcap) {
-		size_t cap = r->velcap ? r->velcap * 2 : 16;
-		struct vel *v = realloc(r->vel, cap * sizeof(*v));
-
-		if (v == NULL)
-			return v_nomem(r);
-		r->vel = v;
-		r->velcap = cap;
-	}
-	if (nattr > r->vattrcap) {
-		const xmlChar **v = realloc(r->vattr, 5 * 2 * nattr *
-		    sizeof(*v));
-
-		if (v == NULL)
-			return v_nomem(r);
-		r->vattr = v;
-		r->vattrcap = 2 * nattr;
-	}
-	if ((l = vstk_dup(r, local, llen)) == NULL ||
-	    (uri != NULL && (u = vstk_dup(r, uri, strlen(uri))) == NULL))
-		return v_nomem(r);
-	for (size_t i = 0; i < nattr; i++) {
-		const struct epcis_xattr *a = &attrs[i];
-		const char *al, *au = NULL, *av = a->value;
-		size_t vlen = a->len;
-
-		if ((al = vstk_dup(r, a->local, strlen(a->local))) == NULL ||
-		    (a->uri != NULL && (au = vstk_dup(r, a->uri,
-		    strlen(a->uri))) == NULL) ||
-		    (memchr(av, '&', vlen) != NULL &&
-		    (av = v_amp(r, a->value, a->len, &vlen)) == NULL))
-			return v_nomem(r);
-		r->vattr[5 * i] = (const xmlChar *)al;
-		r->vattr[5 * i + 1] = NULL;	/* the prefix: unused */
-		r->vattr[5 * i + 2] = (const xmlChar *)au;
-		r->vattr[5 * i + 3] = (const xmlChar *)av;
-		r->vattr[5 * i + 4] = (const xmlChar *)av + vlen;
-	}
-	e = &r->vel[r->nvel++];
-	e->local = (const xmlChar *)l;
-	e->uri = (const xmlChar *)u;
-	e->chunk = mark;
-	e->used = used;
-	r->vtext = r->vpieces = 0;
-	r->vsax->startElementNs(r->vdata, e->local, NULL, e->uri, (int)nns,
-	    r->vns, (int)nattr, 0, r->vattr);
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	return drv_start(r, uri, local, llen, attrs, nattr, line);
-}
-
-static int
-v_end(void *ctx)
-{
-	struct epcis_reader *r = ctx;
-	struct vel *e;
-
-	if (r->err.kind != DIAG_OK || r->nvel == 0)
-		return -1;
-	e = &r->vel[--r->nvel];
-	r->vtext = r->vpieces = 0;
-	r->vsax->endElementNs(r->vdata, e->local, NULL, e->uri);
-	vstk_pop(r, e->chunk, e->used);
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	return drv_end(r);
-}
-
-static int
-v_text_len(struct epcis_reader *r, size_t n)
-{
-	char msg[80];
-
-	r->vtext += n;
-	if (++r->vpieces <= VTEXT_PIECES && r->vtext <= EPCIS_MAX_TEXT_BYTES)
-		return 0;
-	snprintf(msg, sizeof(msg), "text or attribute longer than %lu bytes",
-	    EPCIS_MAX_TEXT_BYTES);
-	if (r->vpieces > VTEXT_PIECES)
-		snprintf(msg, sizeof(msg), "text in more than %d pieces",
-		    VTEXT_PIECES);
-	return set_input(r, cur_line(r), msg);
-}
-
-static int
-v_text(void *ctx, const char *s, size_t n)
-{
-	struct epcis_reader *r = ctx;
-
-	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
-		return -1;
-	r->vsax->characters(r->vdata, (const xmlChar *)s, (int)n);
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	return drv_text(r, s, n);
-}
-
-static int
-v_cdata(void *ctx, const char *s, size_t n)
-{
-	struct epcis_reader *r = ctx;
-
-	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
-		return -1;
-	r->vsax->cdataBlock(r->vdata, (const xmlChar *)s, (int)n);
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	return drv_text(r, s, n);
-}
-
-static int
-v_brk(void *ctx)
-{
-	struct epcis_reader *r = ctx;
-
-	r->vpieces++;		/* text on both sides is one piece for it */
-	return drv_brk(r);
-}
-
-/* The validator of `schema` and the scanner that feeds it. */
-static int
-v_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
-{
-	if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
-		return diag_system(d, "out of memory");
-	xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
-	xmlSchemaValidateSetLocator(r->vc, locator, r);
-	r->vsax = NULL;
-	r->plug = xmlSchemaSAXPlug(r->vc, &r->vsax, &r->vdata);
-	if (r->plug == NULL || r->vsax == NULL ||
-	    r->vsax->startElementNs == NULL || r->vsax->endElementNs == NULL ||
-	    r->vsax->characters == NULL || r->vsax->cdataBlock == NULL)
-		return diag_system(d, "cannot use the schema");
-	r->scan = r->f != NULL ? epcis_scan_new(fetch, r, NULL, 0,
-	    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem, r->memlen,
-	    r->o.max_depth);
-	if (r->scan == NULL)
-		return diag_system(d, "out of memory");
-	return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* The libxml2 SAX2 front end (o->libxml2: the scanner's oracle) */
-
-static const xmlChar *
-sax_lookup(const struct epcis_reader *r, const char *p, size_t n)
-{
-	for (size_t i = r->nsns; i-- > 0;) {
-		const xmlChar *q = r->sns[i].prefix;
-
-		if (q != NULL && strlen((const char *)q) == n &&
-		    memcmp(q, p, n) == 0)
-			return r->sns[i].uri != NULL && r->sns[i].uri[0] != '\0' ?
-			    r->sns[i].uri : NULL;
-	}
-	if (n == 3 && memcmp(p, "xml", 3) == 0)
-		return (const xmlChar *)"http://www.w3.org/XML/1998/namespace";
-	return NULL;
-}
-
-/*
- * A namespace name as the XML namespaces spec has it: without entity
- * substitution libxml2 keeps '&' of xmlns="...&amp;..." as "&#38;" in the
- * URI it binds, which its own tree then shows; the scanner (and the spec)
- * say '&'.  Interned in the parser's dictionary, so it lives as long.
- */
-static const xmlChar *
-sax_uri(struct epcis_reader *r, const xmlChar *u)
-{
-	char buf[2048];
-	size_t o = 0;
-
-	if (u == NULL || strchr((const char *)u, '&') == NULL)
-		return u;
-	for (const xmlChar *p = u; *p != '\0' && o + 1 < sizeof(buf); p++) {
-		if (strncmp((const char *)p, "&#38;", 5) == 0) {
-			buf[o++] = '&';
-			p += 4;		/* and the loop steps over ';' */
-		} else
-			buf[o++] = (char)*p;
-	}
-	buf[o] = '\0';
-	return xmlDictLookup(r->pc->dict, (const xmlChar *)buf, (int)o);
-}
-
-static void
-sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
-    const xmlChar *uri, int nb_ns, const xmlChar **ns, int nb_attr,
-    int nb_def, const xmlChar **attrs)
-{
-	struct epcis_reader *r = ctx;
-	size_t na = nb_attr > 0 ? (size_t)nb_attr : 0;
-	size_t *offs;
-
-	(void)prefix;
-	(void)nb_def;
-	commit_pending(r);
-	if (r->err.kind != DIAG_OK)
-		return;
-	/* bindings in scope, for xsi:type QName prefixes */
-	if ((size_t)r->open >= r->sns_mark_cap) {
-		size_t cap = r->sns_mark_cap ? r->sns_mark_cap * 2 : 16;
-		size_t *m = realloc(r->sns_mark, cap * sizeof(*m));
-
-		if (m == NULL)
-			goto nomem;
-		r->sns_mark = m;
-		r->sns_mark_cap = cap;
-	}
-	r->sns_mark[r->open] = r->nsns;
-	for (int i = 0; i < nb_ns; i++) {
-		if (r->nsns == r->sns_cap) {
-			size_t cap = r->sns_cap ? r->sns_cap * 2 : 16;
-			struct sns *v = realloc(r->sns, cap * sizeof(*v));
-
-			if (v == NULL)
-				goto nomem;
-			r->sns = v;
-			r->sns_cap = cap;
-		}
-		r->sns[r->nsns].prefix = ns[2 * i];
-		r->sns[r->nsns].uri = sax_uri(r, ns[2 * i + 1]);
-		r->nsns++;
-	}
-	if (na > r->sattr_cap) {
-		struct epcis_xattr *v = realloc(r->sattrs, na * 2 * sizeof(*v));
-
-		if (v == NULL)
-			goto nomem;
-		r->sattrs = v;
-		r->sattr_cap = na * 2;
-	}
-	/* values: '&' comes as "&#38;" without entity substitution */
-	r->sbuf.len = 0;
-	offs = NULL;
-	for (size_t i = 0; i < na; i++) {
-		const xmlChar *v = attrs[5 * i + 3], *e = attrs[5 * i + 4];
-		struct epcis_xattr *x = &r->sattrs[i];
-		size_t start = r->sbuf.len;
-
-		while (v < e) {
-			const xmlChar *amp = memchr(v, '&', (size_t)(e - v));
-
-			if (amp == NULL) {
-				epcis_buf_add(&r->sbuf, (const char *)v,
-				    (size_t)(e - v));
-				break;
-			}
-			epcis_buf_add(&r->sbuf, (const char *)v,
-			    (size_t)(amp - v));
-			if (e - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
-				epcis_buf_add(&r->sbuf, "&", 1);
-				v = amp + 5;
-			} else {
-				epcis_buf_add(&r->sbuf, "&", 1);
-				v = amp + 1;
-			}
-		}
-		x->len = r->sbuf.len - start;
-		epcis_buf_add(&r->sbuf, "", 1);
-		x->value = (const char *)(uintptr_t)start;	/* offset for now */
-		x->local = (const char *)attrs[5 * i];
-		x->uri = (const char *)sax_uri(r, attrs[5 * i + 2]);
-		x->qprefix = NULL;
-		x->quri = NULL;
-	}
-	if (r->sbuf.failed)
-		goto nomem;
-	for (size_t i = 0; i < na; i++) {
-		struct epcis_xattr *x = &r->sattrs[i];
-		size_t pl;
-
-		x->value = r->sbuf.data + (uintptr_t)x->value;
-		if (x->uri != NULL && strcmp(x->uri, EPCIS_NS_XSI) == 0 &&
-		    strcmp(x->local, "type") == 0 &&
-		    (pl = epcis_qname_prefix_len(x->value, x->len)) > 0) {
-			const xmlChar *q = sax_lookup(r, x->value, pl);
-
-			if (q != NULL) {
-				x->quri = (const char *)q;
-				x->qprefix = (const char *)xmlDictLookup(
-				    r->pc->dict, (const xmlChar *)x->value,
-				    (int)pl);
-			}
-		}
-	}
-	(void)offs;
-	if (drv_start(r, (const char *)sax_uri(r, uri), (const char *)local,
-	    strlen((const char *)local), r->sattrs, na, cur_line(r)) < 0)
-		xmlStopParser(r->pc);
-	return;
-nomem:
-	diag_system(&r->err, "out of memory");
-	xmlStopParser(r->pc);
-}
-
-static void
-sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
-    const xmlChar *uri)
-{
-	struct epcis_reader *r = ctx;
-
-	(void)local;
-	(void)prefix;
-	(void)uri;
-	commit_pending(r);
-	if (r->open > 0 && (size_t)r->open - 1 < r->sns_mark_cap)
-		r->nsns = r->sns_mark[r->open - 1];
-	if (drv_end(r) < 0)
-		xmlStopParser(r->pc);
-}
-
-static void
-sax_text(void *ctx, const xmlChar *s, int len)
-{
-	struct epcis_reader *r = ctx;
-
-	commit_pending(r);
-	if (len > 0 && drv_text(r, (const char *)s, (size_t)len) < 0)
-		xmlStopParser(r->pc);
-}
-
-/*
- * CDATA content: libxml2's push parser passes it without line-end
- * normalisation (XML 1.0 section 2.11 applies to all input); the scanner
- * normalises, so does this.  CDATA holds no references, so every CR here
- * was a line end.
- */
-static void
-sax_cdata(void *ctx, const xmlChar *s, int len)
-{
-	struct epcis_reader *r = ctx;
-	const char *p = (const char *)s, *e = p + (len > 0 ? len : 0);
-
-	if (memchr(p, '\r', (size_t)(e - p)) == NULL) {
-		sax_text(ctx, s, len);
-		return;
-	}
-	commit_pending(r);
-	while (p < e) {
-		const char *cr = memchr(p, '\r', (size_t)(e - p));
-		const char *q = cr != NULL ? cr : e;
-
-		if (q > p && drv_text(r, p, (size_t)(q - p)) < 0) {
-			xmlStopParser(r->pc);
-			return;
-		}
-		if (cr == NULL)
-			break;
-		if (drv_text(r, "\n", 1) < 0) {
-			xmlStopParser(r->pc);
-			return;
-		}
-		p = cr + 1 < e && cr[1] == '\n' ? cr + 2 : cr + 1;
-	}
-}
-
-static void
-sax_dtd_error(struct epcis_reader *r)
-{
-	set_input(r, cur_line(r), "DTD not allowed (no external DTDs, no "
-	    "entity declarations in EPCIS input)");
-	xmlStopParser(r->pc);
-}
-
-static void
-sax_comment(void *ctx, const xmlChar *value)
-{
-	struct epcis_reader *r = ctx;
-
-	(void)value;
-	commit_pending(r);
-	if (r->pc->inSubset)
-		sax_dtd_error(r);
-	else
-		drv_brk(r);
-}
-
-static void
-sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
-{
-	(void)target;
-	(void)data;
-	sax_comment(ctx, NULL);
-}
-
-static void
-sax_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
-    const xmlChar *sys)
-{
-	(void)name;
-	if (ext != NULL || sys != NULL)
-		sax_dtd_error(ctx);
-}
-
-static void
-sax_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *pub,
-    const xmlChar *sys, xmlChar *content)
-{
-	(void)name;
-	(void)type;
-	(void)pub;
-	(void)sys;
-	(void)content;
-	sax_dtd_error(ctx);
-}
-
-static void
-sax_element_decl(void *ctx, const xmlChar *name, int type,
-    xmlElementContentPtr content)
-{
-	(void)name;
-	(void)type;
-	(void)content;
-	sax_dtd_error(ctx);
-}
-
-static void
-sax_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *name,
-    int type, int def, const xmlChar *dflt, xmlEnumerationPtr tree)
-{
-	(void)elem;
-	(void)name;
-	(void)type;
-	(void)def;
-	(void)dflt;
-	xmlFreeEnumeration(tree);
-	sax_dtd_error(ctx);
-}
-
-static void
-sax_notation_decl(void *ctx, const xmlChar *name, const xmlChar *pub,
-    const xmlChar *sys)
-{
-	(void)name;
-	(void)pub;
-	(void)sys;
-	sax_dtd_error(ctx);
-}
-
-static void
-sax_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *pub,
-    const xmlChar *sys, const xmlChar *notation)
-{
-	(void)name;
-	(void)pub;
-	(void)sys;
-	(void)notation;
-	sax_dtd_error(ctx);
-}
-
-static xmlEntityPtr
-sax_get_entity(void *ctx, const xmlChar *name)
-{
-	(void)ctx;
-	(void)name;
-	return NULL;		/* invariant 2: none is declared */
-}
-
-static void
-sax_reference(void *ctx, const xmlChar *name)
-{
-	struct epcis_reader *r = ctx;
-
-	(void)name;
-	set_input(r, cur_line(r), "entity reference not allowed");
-	xmlStopParser(r->pc);
-}
-
-static int
-sax_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
-{
-	xmlSAXHandler sax;
-	unsigned char head[4];
-	size_t n;
-
-	memset(&sax, 0, sizeof(sax));
-	sax.initialized = XML_SAX2_MAGIC;
-	sax.startElementNs = sax_start;
-	sax.endElementNs = sax_end;
-	sax.characters = sax_text;
-	/* the plug hands CDATA to ignorableWhitespace (keepBlanks is on,
-	 * so nothing else comes there) */
-	sax.ignorableWhitespace = sax_cdata;
-	sax.cdataBlock = sax_cdata;
-	sax.comment = sax_comment;
-	sax.processingInstruction = sax_pi;
-	sax.internalSubset = sax_subset;
-	sax.entityDecl = sax_entity_decl;
-	sax.elementDecl = sax_element_decl;
-	sax.attributeDecl = sax_attribute_decl;
-	sax.notationDecl = sax_notation_decl;
-	sax.unparsedEntityDecl = sax_unparsed_decl;
-	sax.getEntity = sax_get_entity;
-	sax.getParameterEntity = sax_get_entity;
-	sax.reference = sax_reference;
-	if ((r->chunk = malloc(CHUNK)) == NULL)
-		return diag_system(d, "out of memory");
-	n = fetch(r, head, sizeof(head));
-	r->text_run = 0;
-	if (!epcis_text_run(&r->text_run, (const char *)head, n,
-	    EPCIS_MAX_TEXT_BYTES))
-		return diag_system(d, "out of memory");
-	r->pc = xmlCreatePushParserCtxt(&sax, r, (const char *)head, (int)n,
-	    r->name);
-	if (r->pc == NULL)
-		return diag_system(d, "out of memory");
-	r->pc->_private = r;
-	if (schema != NULL) {
-		if ((r->vc = xmlSchemaNewValidCtxt(schema)) == NULL)
-			return diag_system(d, "out of memory");
-		xmlSchemaSetValidStructuredErrors(r->vc, on_valid_error, r);
-		xmlSchemaValidateSetLocator(r->vc, locator, r);
-		r->plug = xmlSchemaSAXPlug(r->vc, &r->pc->sax,
-		    &r->pc->userData);
-		if (r->plug == NULL)
-			return diag_system(d, "cannot use the schema");
-	}
-	/* NOCDATA off here only, so that CDATA reaches sax_cdata */
-	xmlCtxtUseOptions(r->pc, epcis_xml_options() & ~XML_PARSE_NOCDATA);
-	r->pc->sax->serror = on_parser_error;
-	return 0;
-}
-
-/* Feed the next chunk (or the end) to libxml2. */
-static void
-sax_step(struct epcis_reader *r)
-{
-	size_t n = fetch(r, r->chunk, CHUNK);
-
-	if (n > 0 && !epcis_text_run(&r->text_run, (const char *)r->chunk, n,
-	    EPCIS_MAX_TEXT_BYTES)) {
-		char msg[80];
-
-		snprintf(msg, sizeof(msg), "text or attribute longer than %lu "
-		    "bytes", EPCIS_MAX_TEXT_BYTES);
-		set_input(r, cur_line(r), msg);
-		return;
-	}
-	if (r->building && cur_offset(r) - r->event_start >
-	    r->o.max_event_bytes) {
-		too_big(r);
-		return;
-	}
-	if (n == 0 && r->read_error)
-		return;
-	xmlParseChunk(r->pc, (const char *)r->chunk, (int)n, n == 0);
-	commit_pending(r);
-	if (r->err.kind == DIAG_OK && !r->pc->wellFormed)
-		set_input(r, cur_line(r), "not well-formed XML");
-	if (n == 0 && r->err.kind == DIAG_OK) {
-		if (r->vc != NULL && xmlSchemaIsValid(r->vc) != 1) {
-			diag_verify(&r->err, "not valid against the EPCIS %s XSD",
-			    r->version == EPCIS_V2_0 ? "2.0" : "1.2");
-			diag_at(&r->err, r->name, cur_line(r));
-		}
-		r->eof = true;
-	}
-}
-
 /* ---------------------------------------------------------------------- */
 /* Open and free */
 
 static int
 reader_start(struct epcis_reader *r, struct diag *d)
 {
-	xmlSchemaPtr s;
-
-	epcis_init();
 	if (r->o.max_depth == 0 || r->o.max_depth > EPCIS_MAX_DEPTH)
 		r->o.max_depth = EPCIS_MAX_DEPTH;
 	if (r->o.max_event_bytes == 0)
 		r->o.max_event_bytes = EPCIS_MAX_EVENT_BYTES;
 	r->eventlist_depth = -1;
+	if ((r->o.validate || r->o.libxml2) && r->o.xml == NULL)
+		return diag_system(d, "%s needs libxml2 (epcis_read_libxml2)",
+		    r->o.validate ? "validation" : "the libxml2 front end");
 	if (!r->o.validate && r->o.libxml2) {
 		r->version = 0;
-		return sax_open(r, NULL, d);
+		return r->o.xml->sax_open(r, d);
 	}
 	if (!r->o.validate) {
-		r->scan = r->f != NULL ? epcis_scan_new(fetch, r, NULL, 0,
-		    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,
+		r->scan = r->f != NULL ? epcis_scan_new(epcis_rd_fetch, r, NULL,
+		    0, r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,
 		    r->memlen, r->o.max_depth);
 		if (r->scan == NULL)
 			return diag_system(d, "out of memory");
@@ -1438,9 +498,8 @@ reader_start(struct epcis_reader *r, struct diag *d)
 		diag_at(d, r->name, 0);
 		return -1;
 	}
-	if ((s = load_schema(r->version, r->o.schema_dir, d)) == NULL)
-		return -1;
-	return v_open(r, s, d);
+	/* the XSD, the validator and the scanner that feeds it */
+	return r->o.xml->valid_open(r, d);
 }
 
 static struct epcis_reader *
@@ -1510,32 +569,14 @@ epcis_reader_free(struct epcis_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->plug != NULL)
-		xmlSchemaSAXUnplug(r->plug);
-	if (r->pc != NULL) {
-		if (r->pc->myDoc != NULL)
-			xmlFreeDoc(r->pc->myDoc);
-		xmlFreeParserCtxt(r->pc);
-	}
-	if (r->vc != NULL)
-		xmlSchemaFreeValidCtxt(r->vc);
+	if (r->xs != NULL)
+		r->o.xml->free(r);
 	epcis_scan_free(r->scan);
-	vstk_pop(r, NULL, 0);
-	free(r->vel);
-	free(r->vns);
-	free(r->vattr);
 	free(r->sniff);
-	free(r->chunk);
-	free(r->sns);
-	free(r->sns_mark);
-	free(r->sattrs);
-	epcis_buf_free(&r->sbuf);
 	if (r->building) {
 		epcis_tb_free(&r->tb);
 		arena_delete(r->build_arena);
 	}
-	if (r->has_pending)
-		arena_delete(r->pending.a);
 	for (size_t i = 0; i < r->qn; i++)
 		arena_delete(r->q[(r->qhead + i) % r->qcap].a);
 	free(r->q);
@@ -1554,7 +595,6 @@ epcis_reader_version(const struct epcis_reader *r)
 {
 	return r->version;
 }
-
 /* ---------------------------------------------------------------------- */
 /* Event fields */
 
@@ -1887,15 +927,11 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 	}
 	return 0;
 }
-
 /* ---------------------------------------------------------------------- */
 /* The pull */
 
 static const struct epcis_scan_sink scan_sink_proto = {
-	NULL, drv_start, drv_end, drv_text, drv_brk, NULL, NULL,
-};
-static const struct epcis_scan_sink valid_sink_proto = {
-	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata,
+	NULL, epcis_rd_start, epcis_rd_end, epcis_rd_text, epcis_rd_brk, NULL, NULL,
 };
 
 /* Move the front end on: events into the queue, or the end, or an error. */
@@ -1903,8 +939,8 @@ static void
 advance(struct epcis_reader *r)
 {
 	if (r->scan != NULL) {
-		struct epcis_scan_sink k = r->vc != NULL ? valid_sink_proto :
-		    scan_sink_proto;
+		struct epcis_scan_sink k = r->o.validate ?
+		    *r->o.xml->valid_sink : scan_sink_proto;
 		struct diag sd = DIAG_INIT;
 		int rc;
 
@@ -1918,18 +954,18 @@ advance(struct epcis_reader *r)
 			r->err = sd;
 			diag_at(&r->err, r->name, 0);
 		} else if (rc == 0) {
-			if (r->vc != NULL && r->err.kind == DIAG_OK &&
-			    xmlSchemaIsValid(r->vc) != 1) {
+			if (r->o.validate && r->err.kind == DIAG_OK &&
+			    r->o.xml->valid_end(r) != 1) {
 				diag_verify(&r->err, "not valid against the "
 				    "EPCIS %s XSD", r->version == EPCIS_V2_0 ?
 				    "2.0" : "1.2");
-				diag_at(&r->err, r->name, cur_line(r));
+				diag_at(&r->err, r->name, epcis_rd_line(r));
 			}
 			r->eof = true;
 		}
 		return;
 	}
-	sax_step(r);
+	r->o.xml->sax_step(r);
 }
 
 int
@@ -1946,7 +982,7 @@ epcis_reader_next(struct epcis_reader *r, struct epcis_event *ev,
 	r->handed = NULL;
 	for (;;) {
 		if (r->qn > 0) {
-			struct qevent e = r->q[r->qhead];
+			struct epcis_qevent e = r->q[r->qhead];
 
 			r->qhead = (r->qhead + 1) % r->qcap;
 			r->qn--;
@@ -1957,10 +993,10 @@ epcis_reader_next(struct epcis_reader *r, struct epcis_event *ev,
 			return 1;
 		}
 		if (r->err.kind != DIAG_OK || r->read_error)
-			return fail(r, d, cur_line(r));
+			return fail(r, d, epcis_rd_line(r));
 		if (r->eof) {
 			if (!r->root_seen)
-				return fail(r, d, cur_line(r));
+				return fail(r, d, epcis_rd_line(r));
 			r->done = true;
 			return 0;
 		}

@@ -1,8 +1,9 @@
 /*
  * epcis_util: what the epcis_*.c files share: the per-event arena, the
- * growable buffer, libxml2 initialisation (no network, no external
- * entities), the parser options, the schema lookup, event type names and
- * the hash id (RFC 6920 "ni" URI over SHA-256, CBV 2.0 section 8.9.4).
+ * growable buffer, the schema lookup, event type names and the hash id
+ * (RFC 6920 "ni" URI over SHA-256, CBV 2.0 section 8.9.4).  Nothing here
+ * calls libxml2 (epcis_xml.c does): the reader without validation needs
+ * this file.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -197,45 +198,6 @@ epcis_event_type_of(const xmlNode *n)
 		if (strcmp((const char *)n->name, type_names[i]) == 0)
 			return (enum epcis_event_type)i;
 	return 0;
-}
-
-int
-epcis_xml_options(void)
-{
-	/*
-	 * NONET: never fetch anything.  Not NOENT (entity substitution), not
-	 * DTDLOAD/DTDATTR/DTDVALID (external DTDs), not HUGE (keeps libxml2's
-	 * own limits: 10 MB text nodes, depth 256).  The reader also refuses
-	 * any DOCTYPE, so entities cannot be declared at all.
-	 */
-	return XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
-}
-
-static xmlParserInputPtr
-local_only_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-	/*
-	 * Only the XSD compiler loads anything (its xsd:import and
-	 * xsd:include of files next to the main schema).  Everything that
-	 * names a network scheme is refused.
-	 */
-	if (url == NULL || strstr(url, "://") != NULL) {
-		if (url == NULL || strncmp(url, "file://", 7) != 0)
-			return NULL;
-	}
-	return xmlNoNetExternalEntityLoader(url, id, ctxt);
-}
-
-void
-epcis_init(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	done = true;
-	xmlInitParser();
-	xmlSetExternalEntityLoader(local_only_loader);
 }
 
 const char *

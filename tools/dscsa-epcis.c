@@ -222,6 +222,7 @@ main(int argc, char *argv[])
 			    OPENSSL_VERSION_TEXT);
 		case OPT_VALIDATE:
 			ro.validate = true;
+			ro.xml = &epcis_read_libxml2;
 			break;
 		case OPT_SCHEMAS:
 			ro.schema_dir = optarg;

@@ -106,6 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (len > 1 << 20)
 		return 0;
 	ox.libxml2 = true;
+	ox.xml = &epcis_read_libxml2;
 	if (epcis_reader_open_mem(&rs, data, len, "scan", NULL, &ds) != 0 ||
 	    epcis_reader_open_mem(&rx, data, len, "libxml2", &ox, &dx) != 0)
 		abort();

@@ -114,6 +114,7 @@ test_verdicts(void)
 		int rc, n = 0;
 
 		o.validate = true;
+		o.xml = &epcis_read_libxml2;
 		o.schema_dir = dir;
 		rc = epcis_reader_open_mem(&r, cases[i].doc,
 		    strlen(cases[i].doc), "v.xml", &o, &d);
@@ -159,6 +160,7 @@ test_pieces(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 	snprintf(dir, sizeof(dir), "%s/schemas", top());
 	o.validate = true;
+	o.xml = &epcis_read_libxml2;
 	o.schema_dir = dir;
 	len = (size_t)snprintf(doc, 512, "%s%s<x:n xmlns:x=\"urn:x\">", HEAD,
 	    EV);
@@ -182,12 +184,35 @@ test_pieces(void)
 	free(doc);
 }
 
+/* Validation without libxml2's part handed over is refused, not skipped. */
+static void
+test_needs_xml(void)
+{
+	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *r = NULL;
+	struct diag d = DIAG_INIT;
+	static const char doc[] = HEAD EV "</ObjectEvent>" TAIL;
+
+	o.validate = true;
+	TEST_INT_EQ(0, epcis_reader_open_mem(&r, doc, strlen(doc), "x.xml", &o,
+	    &d), -1);
+	TEST_INT_EQ(0, d.kind, DIAG_SYSTEM);
+	CU_ASSERT_PTR_NULL(r);
+	o.validate = false;
+	o.libxml2 = true;
+	diag_clear(&d);
+	TEST_INT_EQ(1, epcis_reader_open_mem(&r, doc, strlen(doc), "x.xml", &o,
+	    &d), -1);
+	TEST_INT_EQ(1, d.kind, DIAG_SYSTEM);
+}
+
 int
 main(void)
 {
 	static const struct test_case tests[] = {
 		{ "verdicts and lines as libxml2's parser", test_verdicts },
 		{ "text pieces capped", test_pieces },
+		{ "validation needs epcis_read_libxml2", test_needs_xml },
 		{ NULL, NULL },
 	};
 

@@ -117,6 +117,7 @@ both(const char *what, const void *doc, size_t len, struct diag *ds)
 	int n = 0, rcs, rcx;
 
 	ox.libxml2 = true;
+	ox.xml = &epcis_read_libxml2;
 	diag_clear(ds);
 	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&rs, doc, len, what, &os,
 	    ds), 0);
@@ -358,6 +359,7 @@ test_values(void)
 			struct diag d = DIAG_INIT;
 
 			o.libxml2 = x == 1;
+			o.xml = &epcis_read_libxml2;
 			CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r,
 			    cases[i].doc, strlen(cases[i].doc), "v", &o, &d), 0);
 			TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
