@@ -140,9 +140,13 @@ struct epcis_read_opts {
 	/* &epcis_read_libxml2 for validate or libxml2 (epcis_xml.c, which
 	 * links libxml2: NULL keeps it out of a program that needs neither) */
 	const struct epcis_read_xml *xml;
+	bool		 no_fields;	/* skip the fields (type, version and
+					 * line are still set): for a caller
+					 * that wants only hash ids or
+					 * canonical bytes */
 };
 #define EPCIS_READ_OPTS_INIT	{ false, NULL, 0, 0, false, false, false, \
-	NULL }
+	NULL, false }
 
 struct epcis_read_xml;
 extern const struct epcis_read_xml epcis_read_libxml2;

@@ -909,7 +909,7 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 	ev->type = t;
 	ev->version = r->version;
 	ev->line = n->line;
-	if (fields(a, &r->tmp, n, ev) != 0)
+	if (!r->o.no_fields && fields(a, &r->tmp, n, ev) != 0)
 		return diag_system(&r->err, "out of memory");
 	if (!r->o.no_canon) {
 		if (epcis_c14n_tree(n, &r->canon, &r->err) != 0)

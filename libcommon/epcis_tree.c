@@ -163,7 +163,18 @@ new_node(struct epcis_tb *b)
 		b->ne = b->np + TB_NODE_BLOCK;
 	}
 	n = b->np++;
-	memset(n, 0, sizeof(*n));
+	/*
+	 * Field by field, not memset(): for these 96 bytes GCC emits
+	 * `rep stosq`, whose start-up cost made this the second hottest
+	 * function of `dscsa-epcis hash` (perf).
+	 */
+	n->next = n->kids = n->last = n->parent = NULL;
+	n->uri = n->local = n->text = NULL;
+	n->len = 0;
+	n->attrs = NULL;
+	n->nattr = 0;
+	n->line = 0;
+	n->has_text = false;
 	return n;
 }
 

@@ -333,6 +333,7 @@ main(int argc, char *argv[])
 		/* compute only what is printed */
 		ro.no_canon = verb != V_CANON;
 		ro.no_hash = verb == V_CANON;
+		ro.no_fields = verb != V_READ;
 		if (argc == 0)
 			rc = each_event(verb, stdin, "<stdin>", &ro, prehash, &d);
 		for (int i = 0; rc == 0 && i < argc; i++) {
