@@ -42,6 +42,8 @@ struct epcis_buf {
 
 void	epcis_buf_add(struct epcis_buf *b, const char *s, size_t n);
 void	epcis_buf_adds(struct epcis_buf *b, const char *s);
+/* n more bytes at the end, to be written by the caller; NULL: failed. */
+char	*epcis_buf_reserve(struct epcis_buf *b, size_t n);
 void	epcis_buf_free(struct epcis_buf *b);
 
 /*

@@ -311,7 +311,29 @@ epcis_event_write_items(FILE *out, const char *name,
 		goto nomem;
 	for (size_t i = 0; i < ev->nepc; i++) {
 		const char *epc = ev->epcs[i];
+		size_t n;
+		char *p;
 
+		/* the common line: a remembered GTIN, no per-item attributes */
+		if (ev->nattr == 0 && memo.plen > 0 &&
+		    strncmp(epc, memo.prefix, memo.plen) == 0 &&
+		    (n = plain_serial(epc + memo.plen)) > 0) {
+			if ((p = epcis_buf_reserve(&b, 18 + mid.len + 4 + n +
+			    tail.len + hash.len)) == NULL)
+				goto nomem;
+			memcpy(p, memo.gtin, 18);
+			p += 18;
+			if (mid.len > 0)
+				memcpy(p, mid.data, mid.len);
+			p += mid.len;
+			memcpy(p, "[21]", 4);
+			memcpy(p + 4, epc + memo.plen, n);
+			p += 4 + n;
+			if (tail.len > 0)
+				memcpy(p, tail.data, tail.len);
+			memcpy(p + tail.len, hash.data, hash.len);
+			goto written;
+		}
 		item_fast(&b, &memo, epc, ev, ilmd, mid.data != NULL ?
 		    mid.data : "", mid.len);
 		epcis_buf_add(&b, tail.data != NULL ? tail.data : "", tail.len);
@@ -323,6 +345,7 @@ epcis_event_write_items(FILE *out, const char *name,
 					k0++;
 			}
 		epcis_buf_add(&b, hash.data, hash.len);
+written:
 		if (b.failed)
 			goto nomem;
 		if ((b.len >= LINES_FLUSH || i + 1 == ev->nepc) &&

@@ -128,6 +128,32 @@ epcis_buf_add(struct epcis_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
+char *
+epcis_buf_reserve(struct epcis_buf *b, size_t n)
+{
+	size_t len = b->len;
+
+	epcis_buf_add(b, NULL, 0);	/* allocated, NUL-terminated */
+	if (b->failed || n >= SIZE_MAX / 2 - b->len)
+		return NULL;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->data, cap)) == NULL) {
+			b->failed = true;
+			return NULL;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	b->len += n;
+	b->data[b->len] = '\0';
+	return b->data + len;
+}
+
 void
 epcis_buf_adds(struct epcis_buf *b, const char *s)
 {
