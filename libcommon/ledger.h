@@ -294,10 +294,16 @@ int	ledger_index_find(struct ledger *lg, int kind, const char *item,
 
 /* ---- EPCIS (ledger_epcis.c) ---- */
 
-/* Events read from an EPCIS document, with their own copies of the bytes. */
+/*
+ * Events read from an EPCIS document, with their own copies of the bytes:
+ * all of them in `blocks`, a list of large allocations (ledger_epcis.c)
+ * that never move, so the events' pointers stay valid until
+ * ledger_events_free().
+ */
 struct ledger_events {
 	size_t			 n, cap;
 	struct ledger_event	*ev;
+	void			*blocks;
 };
 
 /*

@@ -1,7 +1,7 @@
 /*
  * ledger_epcis: where the ledger meets EPCIS (libcommon/epcis.h): reading
  * an EPCIS 1.2 or 2.0 document into ledger events (canonical bytes and CBV
- * 2.0 hash ids, copied out of the reader), describing an entry's event for
+ * 2.0 hash ids, copied out of the reader into large blocks), describing an entry's event for
  * people, and the keyring policy.
  *
  * Policy (dscsa-ledger(5) "POLICY"): only the owner of a GS1 company
@@ -11,6 +11,7 @@
  * (urn:epc:id:sgtin:<GCP>.<item ref>.<serial>, EPC TDS 6.3.1: the URI
  * carries the prefix explicitly) is one of the submitter's prefixes.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,22 +29,59 @@
 struct epcis_info {
 	bool	 commissioning;
 	size_t	 n;
-	char	**sgtin;	/* the SGTIN EPCs */
+	const char **sgtin;	/* the SGTIN EPCs, in items */
 	/* the index's items: (kind byte, NUL-terminated string) in a row */
 	char	*items;
 	size_t	 items_len;
 };
 
-static void
-info_free(struct epcis_info *in)
+/*
+ * The events' copies live in blocks of at least EV_BLOCK bytes, chained
+ * from ledger_events.blocks: one allocation for some hundred events
+ * instead of six each, and one free list walk at the end.  A block never
+ * moves, so pointers into it stay valid until ledger_events_free().
+ */
+#define EV_BLOCK	(256 * 1024)
+
+struct ev_block {
+	struct ev_block	*next;
+	size_t		 len, cap;
+	max_align_t	 data[];
+};
+
+/* n bytes aligned for pointers, or NULL (out of memory). */
+static void *
+ev_alloc(struct ledger_events *b, size_t n)
 {
-	if (in == NULL)
-		return;
-	for (size_t i = 0; i < in->n; i++)
-		free(in->sgtin[i]);
-	free(in->sgtin);
-	free(in->items);
-	free(in);
+	struct ev_block *k = b->blocks;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (k == NULL || k->cap - k->len < n) {
+		size_t cap = n > EV_BLOCK ? n : EV_BLOCK;
+
+		if ((k = malloc(sizeof(*k) + cap)) == NULL)
+			return NULL;
+		k->next = b->blocks;
+		k->len = 0;
+		k->cap = cap;
+		b->blocks = k;
+	}
+	p = (char *)k->data + k->len;
+	k->len += n;
+	return p;
+}
+
+static char *
+ev_dup(struct ledger_events *b, const void *p, size_t len)
+{
+	char *s = ev_alloc(b, len + 1);
+
+	if (s != NULL) {
+		memcpy(s, p, len);
+		s[len] = '\0';
+	}
+	return s;
 }
 
 /* Visit the index items of a parsed event (ledger_entry_items order). */
@@ -65,79 +103,75 @@ event_items(const struct epcis_event *ev,
 	return rc;
 }
 
-static int
-size_item(void *ctx, int kind, const char *item, struct diag *d)
-{
-	(void)kind;
-	(void)d;
-	*(size_t *)ctx += 1 + strlen(item) + 1;
-	return 0;
-}
-
-static int
-copy_item(void *ctx, int kind, const char *item, struct diag *d)
-{
-	char **p = ctx;
-	size_t n = strlen(item) + 1;
-
-	(void)d;
-	*(*p)++ = (char)kind;
-	memcpy(*p, item, n);
-	*p += n;
-	return 0;
-}
-
 static bool is_commissioning(const struct epcis_event *ev);
 
+/*
+ * What the policy and the index need of `ev`, in b's blocks: the items
+ * (kind byte, string, NUL) in a row; for a commissioning event its SGTIN
+ * EPCs, pointing into that row.
+ */
 static struct epcis_info *
-info_make(const struct epcis_event *ev)
+info_make(struct ledger_events *b, const struct epcis_event *ev)
 {
 	static const char sgtin[] = "urn:epc:id:sgtin:";
-	struct epcis_info *in = calloc(1, sizeof(*in));
+	struct epcis_info *in = ev_alloc(b, sizeof(*in));
+	size_t nsg = 0, len = 0, o = 0;
 
 	if (in == NULL)
 		return NULL;
+	memset(in, 0, sizeof(*in));
 	in->commissioning = is_commissioning(ev);
-	(void)event_items(ev, size_item, &in->items_len, NULL);
-	if (in->items_len > 0) {
-		char *p;
-
-		if ((in->items = malloc(in->items_len)) == NULL) {
-			free(in);
-			return NULL;
-		}
-		p = in->items;
-		(void)event_items(ev, copy_item, &p, NULL);
-	}
-	if (!in->commissioning)
-		return in;
-	if ((in->sgtin = calloc(ev->nepc ? ev->nepc : 1, sizeof(char *))) ==
-	    NULL) {
-		info_free(in);
+	for (size_t i = 0; i < ev->nepc; i++)
+		len += 2 + strlen(ev->epcs[i]);
+	if (ev->parent_id != NULL)
+		len += 2 + strlen(ev->parent_id);
+	for (size_t i = 0; i < ev->ninput; i++)
+		len += 2 + strlen(ev->inputs[i]);
+	if (ev->lot != NULL)
+		len += 2 + strlen(ev->lot);
+	if (len > 0 && (in->items = ev_alloc(b, len)) == NULL)
 		return NULL;
+	in->items_len = len;
+	if (in->commissioning) {
+		for (size_t i = 0; i < ev->nepc; i++)
+			if (strncmp(ev->epcs[i], sgtin, sizeof(sgtin) - 1) == 0)
+				nsg++;
+		if (nsg > 0 && (in->sgtin = ev_alloc(b, nsg *
+		    sizeof(char *))) == NULL)
+			return NULL;
 	}
 	for (size_t i = 0; i < ev->nepc; i++) {
-		if (strncmp(ev->epcs[i], sgtin, sizeof(sgtin) - 1) != 0)
-			continue;
-		if ((in->sgtin[in->n] = strdup(ev->epcs[i])) == NULL) {
-			info_free(in);
-			return NULL;
-		}
-		in->n++;
+		size_t n = strlen(ev->epcs[i]) + 1;
+
+		in->items[o] = LEDGER_ITEM_EPC;
+		memcpy(in->items + o + 1, ev->epcs[i], n);
+		if (in->commissioning &&
+		    strncmp(ev->epcs[i], sgtin, sizeof(sgtin) - 1) == 0)
+			in->sgtin[in->n++] = in->items + o + 1;
+		o += 1 + n;
+	}
+	if (ev->parent_id != NULL) {
+		size_t n = strlen(ev->parent_id) + 1;
+
+		in->items[o] = LEDGER_ITEM_PARENT;
+		memcpy(in->items + o + 1, ev->parent_id, n);
+		o += 1 + n;
+	}
+	for (size_t i = 0; i < ev->ninput; i++) {
+		size_t n = strlen(ev->inputs[i]) + 1;
+
+		in->items[o] = LEDGER_ITEM_INPUT;
+		memcpy(in->items + o + 1, ev->inputs[i], n);
+		o += 1 + n;
+	}
+	if (ev->lot != NULL) {
+		size_t n = strlen(ev->lot) + 1;
+
+		in->items[o] = LEDGER_ITEM_LOT;
+		memcpy(in->items + o + 1, ev->lot, n);
+		o += 1 + n;
 	}
 	return in;
-}
-
-static char *
-dup_mem(const void *p, size_t len)
-{
-	char *s = malloc(len + 1);
-
-	if (s != NULL) {
-		memcpy(s, p, len);
-		s[len] = '\0';
-	}
-	return s;
 }
 
 int
@@ -155,7 +189,7 @@ ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 		struct ledger_event *e;
 
 		if (b->n == b->cap) {
-			size_t ncap = b->cap ? b->cap * 2 : 256;
+			size_t ncap = b->cap ? b->cap * 2 : 1024;
 			struct ledger_event *ne = realloc(b->ev,
 			    ncap * sizeof(*ne));
 
@@ -167,16 +201,12 @@ ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 			b->cap = ncap;
 		}
 		e = &b->ev[b->n];
-		memset(e, 0, sizeof(*e));
-		e->canon = dup_mem(ev.canon, ev.canon_len);
+		e->canon = ev_dup(b, ev.canon, ev.canon_len);
 		e->canon_len = ev.canon_len;
-		e->hash_id = dup_mem(ev.hash_id, strlen(ev.hash_id));
+		e->hash_id = ev_dup(b, ev.hash_id, strlen(ev.hash_id));
 		e->line = ev.line;
-		e->user = info_make(&ev);
+		e->user = info_make(b, &ev);
 		if (e->canon == NULL || e->hash_id == NULL || e->user == NULL) {
-			free((void *)e->canon);
-			free((void *)e->hash_id);
-			info_free((struct epcis_info *)e->user);
 			rc = diag_system(d, "out of memory");
 			break;
 		}
@@ -193,10 +223,11 @@ ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 void
 ledger_events_free(struct ledger_events *b)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		free((void *)b->ev[i].canon);
-		free((void *)b->ev[i].hash_id);
-		info_free((struct epcis_info *)b->ev[i].user);
+	struct ev_block *k = b->blocks, *next;
+
+	for (; k != NULL; k = next) {
+		next = k->next;
+		free(k);
 	}
 	free(b->ev);
 	memset(b, 0, sizeof(*b));
