@@ -119,7 +119,13 @@ epcis_x_is_elem(const struct epcis_xnode *n)
 
 /*
  * The builder: the front ends call start/text/end in document order for
- * the event element and everything in it.  Strings are copied (the
+ * the event element and everything in it.  lean (false after init): a
+ * run of white space between two tags is left out even where the parent
+ * already has text, for a reader that does not fill the fields (whose
+ * leaf() concatenates the text of descendants): the canonical form drops
+ * white-space-only text, and the pre-hash reads only the text before an
+ * element's first child, which it strips, so a run followed by a tag
+ * changes neither.  Strings are copied (the
  * caller's buffers may move); URIs are interned.  A failed allocation makes
  * the builder `nomem`, and later calls do nothing.
  */
@@ -141,6 +147,7 @@ struct epcis_tb {
 	struct epcis_xnode *np, *ne;	/* nodes: the same */
 	const char	*last_ws;	/* the last white-space run kept */
 	size_t		 last_ws_len;
+	bool		 lean;		/* set after init: see below */
 	bool		 nomem;
 };
 
@@ -154,6 +161,9 @@ void	epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 void	epcis_tb_text(struct epcis_tb *b, const char *s, size_t n);
 void	epcis_tb_break(struct epcis_tb *b);	/* a comment or PI */
 void	epcis_tb_end(struct epcis_tb *b);
+/* start, text (n > 0) and end of an element without attributes */
+void	epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
+	    size_t llen, const char *s, size_t n, unsigned long line);
 /* The prefix of an xsi:type QName value as the walkers use it, or 0. */
 size_t	epcis_qname_prefix_len(const char *v, size_t len);
 
@@ -226,6 +236,16 @@ struct epcis_scan_sink {
 	int	(*nsdecl)(void *ctx, const char *prefix, size_t plen,
 		    const char *uri);
 	int	(*cdata)(void *ctx, const char *s, size_t n);
+	/*
+	 * Optional (NULL: start, text and end are called): an element with
+	 * no attributes, not the root, whose content is one run of plain
+	 * text (ASCII, no control but TAB and LF, no '&' or ']'; at least
+	 * one byte) directly followed by its end tag, in one call instead
+	 * of those three, with start()'s arguments and the text (n bytes,
+	 * not NUL-terminated, borrowed for the call).  Returns as end().
+	 */
+	int	(*leaf)(void *ctx, const char *uri, const char *local,
+		    size_t llen, const char *s, size_t n, unsigned long line);
 };
 
 /* Reads up to cap bytes into buf; 0 at the end (or on a read error). */
@@ -347,5 +367,7 @@ int	epcis_rd_start(void *r, const char *uri, const char *local,
 int	epcis_rd_end(void *r);
 int	epcis_rd_text(void *r, const char *s, size_t n);
 int	epcis_rd_brk(void *r);
+int	epcis_rd_leaf(void *r, const char *uri, const char *local,
+	    size_t llen, const char *s, size_t n, unsigned long line);
 
 #endif /* DSCSA_EPCIS_INT_H */

@@ -320,6 +320,7 @@ begin_event(struct epcis_reader *r, enum epcis_event_type t)
 		return -1;
 	}
 	epcis_tb_init(&r->tb, r->build_arena);
+	r->tb.lean = r->o.no_fields;
 	r->building = true;
 	r->building_type = t;
 	r->event_start = cur_offset(r);
@@ -432,6 +433,30 @@ epcis_rd_text(void *ctx, const char *s, size_t n)
 		epcis_tb_text(&r->tb, s, n);
 	}
 	return 0;
+}
+
+/*
+ * <name>text</name> inside an event goes to the tree in one call; anywhere
+ * else (or at the depth limit) it is a start, a text and an end.
+ */
+int
+epcis_rd_leaf(void *ctx, const char *uri, const char *local, size_t llen,
+    const char *s, size_t n, unsigned long line)
+{
+	struct epcis_reader *r = ctx;
+	int rc, rc2;
+
+	if (r->building && r->err.kind == DIAG_OK &&
+	    (unsigned)r->open < r->o.max_depth) {
+		if (too_big(r) != 0)
+			return -1;
+		epcis_tb_leaf(&r->tb, uri, local, llen, s, n, line);
+		return 0;
+	}
+	if ((rc = epcis_rd_start(ctx, uri, local, llen, NULL, 0, line)) < 0 ||
+	    epcis_rd_text(ctx, s, n) < 0 || (rc2 = epcis_rd_end(ctx)) < 0)
+		return -1;
+	return rc || rc2;
 }
 
 int
@@ -932,6 +957,7 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 
 static const struct epcis_scan_sink scan_sink_proto = {
 	NULL, epcis_rd_start, epcis_rd_end, epcis_rd_text, epcis_rd_brk, NULL, NULL,
+	epcis_rd_leaf,
 };
 
 /* Move the front end on: events into the queue, or the end, or an error. */

@@ -49,7 +49,8 @@
 #define NS_XML		"http://www.w3.org/XML/1998/namespace"
 #define NS_XMLNS	"http://www.w3.org/2000/xmlns/"
 
-enum { NEED = 2 };		/* a token runs past the buffer */
+enum { NEED = 2, NOT_LEAF = 3 };	/* a token runs past the buffer;
+					 * leaf(): go the long way */
 
 enum state {
 	S_START,		/* before anything: an XML declaration may come */
@@ -901,6 +902,76 @@ stopped(struct epcis_scan *s, struct diag *d)
 }
 
 /*
+ * The element whose start tag (QName q, no attributes, not empty, not the
+ * root) ends just before c, if its content is one run of plain text
+ * followed by its end tag, all in the buffer: ASCII other than controls
+ * (TAB and LF are plain), '&', ']' and '<', so that text() would pass it
+ * on unchanged, and the end tag would be found by end_tag().  The sink's
+ * leaf() hears of it in one call (the text is borrowed for the call)
+ * instead of start(), text() and end(), and the scan goes on after the
+ * end tag.  This is the <epc> of an epcList.  Returns NOT_LEAF when that
+ * is not the case: the caller goes the long way, which also reports
+ * every error.
+ */
+static int
+leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
+    const unsigned char *q, size_t qlen, const unsigned char *c,
+    const char *uri, size_t plen)
+{
+	const unsigned char *e = s->buf + s->len, *p = c, *lt, *g;
+	unsigned long lines = 0;
+	int rc;
+
+	if (c >= e || *c == '<' ||
+	    (lt = memchr(c, '<', (size_t)(e - c))) == NULL)
+		return NOT_LEAF;
+	while (p < lt) {
+		while (lt - p >= 8) {
+			uint64_t x, t;
+
+			memcpy(&x, p, 8);
+			t = (x - 0x2020202020202020ULL) | x |
+			    ((x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
+			    ((x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
+			if ((t & 0x8080808080808080ULL) != 0)
+				break;
+			p += 8;
+		}
+		while (p < lt && !text_special[*p])
+			p++;
+		if (p == lt)
+			break;
+		if (*p != '\n')
+			return NOT_LEAF;
+		lines++;
+		p++;
+	}
+	/* "</" QName, white space, ">" */
+	g = lt + 2 + qlen;
+	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/' ||
+	    memcmp(lt + 2, q, qlen) != 0)
+		return NOT_LEAF;
+	for (; g < e && *g != '>'; g++) {
+		if (!is_s(*g))
+			return NOT_LEAF;
+		lines += *g == '\n';
+	}
+	if (g == e)
+		return NOT_LEAF;
+	/* the sink sees the scan where start() would */
+	s->pos = (size_t)(c - s->buf);
+	s->state = S_CONTENT;
+	rc = k->leaf(k->ctx, uri, (const char *)q + (plen > 0 ? plen + 1 : 0),
+	    qlen - (plen > 0 ? plen + 1 : 0), (const char *)c,
+	    (size_t)(lt - c), s->line);
+	if (rc < 0)
+		return stopped(s, d);
+	s->line += lines;
+	s->pos = (size_t)(g + 1 - s->buf);
+	return rc;
+}
+
+/*
  * A start tag at buf[pos] ('<' then a name start).  Returns 0 (or the
  * sink's 1 to pause), NEED, or -1.
  */
@@ -1053,6 +1124,10 @@ start_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 		return wf(s, d, "element in the xmlns namespace");
 	if ((rc = attributes(s, nattr, &why)) != 0)
 		return rc == -2 ? nomem(s, d) : wf(s, d, why);
+	if (k->leaf != NULL && nattr == 0 && !empty && s->depth > 0 &&
+	    (rc = leaf(s, k, d, b + 1, qlen, p + 1, uri, (size_t)plen)) !=
+	    NOT_LEAF)
+		return rc;
 	if (push_el(s, b + 1, qlen, nns0, nsb0) != 0)
 		return nomem(s, d);
 	p += empty ? 2 : 1;

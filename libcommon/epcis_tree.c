@@ -25,6 +25,7 @@ epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a)
 	/* not memset(b): the tables are filled before they are read */
 	b->a = a;
 	b->nws = 0;
+	b->lean = false;
 	epcis_tb_reset(b);
 }
 
@@ -305,8 +306,8 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 		return;		/* text outside the event is not kept */
 	while (i < n && tb_space[(unsigned char)s[i]])
 		i++;
-	if (i == n && b->open_text == NULL && !b->held && !b->cur->has_text &&
-	    n <= sizeof(b->ws)) {
+	if (i == n && b->open_text == NULL && !b->held &&
+	    (!b->cur->has_text || b->lean) && n <= sizeof(b->ws)) {
 		memcpy(b->ws, s, n);
 		b->nws = n;
 		b->held = true;
@@ -339,6 +340,42 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 		b->last_ws = b->open_text->text;
 		b->last_ws_len = n;
 	}
+}
+
+void
+epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
+    size_t llen, const char *s, size_t n, unsigned long line)
+{
+	struct epcis_xnode *e, *t;
+	size_t i = 0;
+
+	while (i < n && tb_space[(unsigned char)s[i]])
+		i++;
+	if (i == n || b->cur == NULL || b->nomem) {
+		/* white space only (held back, or kept if long): as ever */
+		epcis_tb_start(b, uri, local, llen, NULL, 0, line);
+		epcis_tb_text(b, s, n);
+		epcis_tb_end(b);
+		return;
+	}
+	/* what start, text and end would leave: an element with text */
+	flush_text(b);
+	if ((e = new_node(b)) == NULL || (t = new_node(b)) == NULL)
+		return;
+	e->uri = uri != NULL ? intern(b, uri) : NULL;
+	e->local = intern_name(b, local, llen);
+	e->line = line;
+	e->has_text = true;
+	t->text = text_dup(b, s, n);
+	t->len = n;
+	if (e->local == NULL || t->text == NULL) {
+		b->nomem = true;
+		return;
+	}
+	t->parent = e;
+	e->kids = e->last = t;
+	append(b, e);
+	b->cur->has_text = true;
 }
 
 void

@@ -920,7 +920,7 @@ sax_step(struct epcis_reader *r)
 /* What the reader calls */
 
 static const struct epcis_scan_sink valid_sink = {
-	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata,
+	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata, NULL,
 };
 
 static struct epcis_xml_state *
