@@ -147,6 +147,8 @@ struct epcis_tb {
 	struct epcis_xnode *np, *ne;	/* nodes: the same */
 	const char	*last_ws;	/* the last white-space run kept */
 	size_t		 last_ws_len;
+	const char	*leaf_name;	/* the last leaf's interned name */
+	size_t		 leaf_len;
 	bool		 lean;		/* set after init: see below */
 	bool		 nomem;
 };
@@ -161,9 +163,13 @@ void	epcis_tb_start(struct epcis_tb *b, const char *uri, const char *local,
 void	epcis_tb_text(struct epcis_tb *b, const char *s, size_t n);
 void	epcis_tb_break(struct epcis_tb *b);	/* a comment or PI */
 void	epcis_tb_end(struct epcis_tb *b);
-/* start, text (n > 0) and end of an element without attributes */
+/*
+ * start, text (n > 0) and end of an element without attributes, then
+ * text(ws, nws) if nws > 0, where ws is white space that a tag follows.
+ */
 void	epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
-	    size_t llen, const char *s, size_t n, unsigned long line);
+	    size_t llen, const char *s, size_t n, unsigned long line,
+	    const char *ws, size_t nws);
 /* The prefix of an xsi:type QName value as the walkers use it, or 0. */
 size_t	epcis_qname_prefix_len(const char *v, size_t len);
 
@@ -242,10 +248,14 @@ struct epcis_scan_sink {
 	 * text (ASCII, no control but TAB and LF, no '&' or ']'; at least
 	 * one byte) directly followed by its end tag, in one call instead
 	 * of those three, with start()'s arguments and the text (n bytes,
-	 * not NUL-terminated, borrowed for the call).  Returns as end().
+	 * not NUL-terminated, borrowed for the call).  ws (nws bytes,
+	 * borrowed, maybe none): white space (space, TAB, LF) after the end
+	 * tag that a start or end tag follows, instead of a text() call
+	 * after end().  Returns as end().
 	 */
 	int	(*leaf)(void *ctx, const char *uri, const char *local,
-		    size_t llen, const char *s, size_t n, unsigned long line);
+		    size_t llen, const char *s, size_t n, unsigned long line,
+		    const char *ws, size_t nws);
 };
 
 /* Reads up to cap bytes into buf; 0 at the end (or on a read error). */
@@ -368,6 +378,7 @@ int	epcis_rd_end(void *r);
 int	epcis_rd_text(void *r, const char *s, size_t n);
 int	epcis_rd_brk(void *r);
 int	epcis_rd_leaf(void *r, const char *uri, const char *local,
-	    size_t llen, const char *s, size_t n, unsigned long line);
+	    size_t llen, const char *s, size_t n, unsigned long line,
+	    const char *ws, size_t nws);
 
 #endif /* DSCSA_EPCIS_INT_H */

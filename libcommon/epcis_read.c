@@ -441,7 +441,7 @@ epcis_rd_text(void *ctx, const char *s, size_t n)
  */
 int
 epcis_rd_leaf(void *ctx, const char *uri, const char *local, size_t llen,
-    const char *s, size_t n, unsigned long line)
+    const char *s, size_t n, unsigned long line, const char *ws, size_t nws)
 {
 	struct epcis_reader *r = ctx;
 	int rc, rc2;
@@ -450,11 +450,13 @@ epcis_rd_leaf(void *ctx, const char *uri, const char *local, size_t llen,
 	    (unsigned)r->open < r->o.max_depth) {
 		if (too_big(r) != 0)
 			return -1;
-		epcis_tb_leaf(&r->tb, uri, local, llen, s, n, line);
+		epcis_tb_leaf(&r->tb, uri, local, llen, s, n, line, ws, nws);
 		return 0;
 	}
+	/* white space after an event is outside it: not kept either way */
 	if ((rc = epcis_rd_start(ctx, uri, local, llen, NULL, 0, line)) < 0 ||
-	    epcis_rd_text(ctx, s, n) < 0 || (rc2 = epcis_rd_end(ctx)) < 0)
+	    epcis_rd_text(ctx, s, n) < 0 || (rc2 = epcis_rd_end(ctx)) < 0 ||
+	    (nws > 0 && epcis_rd_text(ctx, ws, nws) < 0))
 		return -1;
 	return rc || rc2;
 }

@@ -908,8 +908,10 @@ stopped(struct epcis_scan *s, struct diag *d)
  * (TAB and LF are plain), '&', ']' and '<', so that text() would pass it
  * on unchanged, and the end tag would be found by end_tag().  The sink's
  * leaf() hears of it in one call (the text is borrowed for the call)
- * instead of start(), text() and end(), and the scan goes on after the
- * end tag.  This is the <epc> of an epcList.  Returns NOT_LEAF when that
+ * instead of start(), text() and end(), with the white space (space, TAB,
+ * LF) after the end tag if a start or end tag follows it in the buffer,
+ * and the scan goes on after that.  This is the <epc> of an epcList and
+ * its indentation.  Returns NOT_LEAF when that
  * is not the case: the caller goes the long way, which also reports
  * every error.
  */
@@ -918,8 +920,8 @@ leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
     const unsigned char *q, size_t qlen, const unsigned char *c,
     const char *uri, size_t plen)
 {
-	const unsigned char *e = s->buf + s->len, *p = c, *lt, *g;
-	unsigned long lines = 0;
+	const unsigned char *e = s->buf + s->len, *p = c, *lt, *g, *w;
+	unsigned long lines = 0, wlines = 0;
 	int rc;
 
 	if (c >= e || *c == '<' ||
@@ -958,16 +960,36 @@ leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
 	}
 	if (g == e)
 		return NOT_LEAF;
+	/* white space up to the next start or end tag goes along */
+	for (w = ++g; w < e;) {
+		uint64_t x;
+
+		/* indentation: spaces, eight at a time */
+		if (e - w >= 8 && (memcpy(&x, w, 8),
+		    x == 0x2020202020202020ULL)) {
+			w += 8;
+			continue;
+		}
+		if (*w == '\n')
+			wlines++;
+		else if (*w != ' ' && *w != '\t')
+			break;
+		w++;
+	}
+	if (w + 1 >= e || *w != '<' || w[1] == '!' || w[1] == '?') {
+		w = g;
+		wlines = 0;
+	}
 	/* the sink sees the scan where start() would */
 	s->pos = (size_t)(c - s->buf);
 	s->state = S_CONTENT;
 	rc = k->leaf(k->ctx, uri, (const char *)q + (plen > 0 ? plen + 1 : 0),
 	    qlen - (plen > 0 ? plen + 1 : 0), (const char *)c,
-	    (size_t)(lt - c), s->line);
+	    (size_t)(lt - c), s->line, (const char *)g, (size_t)(w - g));
 	if (rc < 0)
 		return stopped(s, d);
-	s->line += lines;
-	s->pos = (size_t)(g + 1 - s->buf);
+	s->line += lines + wlines;
+	s->pos = (size_t)(w - s->buf);
 	return rc;
 }
 

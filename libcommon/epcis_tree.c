@@ -37,6 +37,8 @@ epcis_tb_reset(struct epcis_tb *b)
 	b->np = b->ne = NULL;
 	b->last_ws = NULL;
 	b->last_ws_len = 0;
+	b->leaf_name = NULL;
+	b->leaf_len = 0;
 	b->held = false;
 	b->nuris = b->nnames = 0;
 	memset(b->names, 0, sizeof(b->names));
@@ -344,7 +346,8 @@ epcis_tb_text(struct epcis_tb *b, const char *s, size_t n)
 
 void
 epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
-    size_t llen, const char *s, size_t n, unsigned long line)
+    size_t llen, const char *s, size_t n, unsigned long line,
+    const char *ws, size_t nws)
 {
 	struct epcis_xnode *e, *t;
 	size_t i = 0;
@@ -356,6 +359,8 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 		epcis_tb_start(b, uri, local, llen, NULL, 0, line);
 		epcis_tb_text(b, s, n);
 		epcis_tb_end(b);
+		if (nws > 0)
+			epcis_tb_text(b, ws, nws);
 		return;
 	}
 	/* what start, text and end would leave: an element with text */
@@ -363,7 +368,14 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 	if ((e = new_node(b)) == NULL || (t = new_node(b)) == NULL)
 		return;
 	e->uri = uri != NULL ? intern(b, uri) : NULL;
-	e->local = intern_name(b, local, llen);
+	/* a leaf is mostly the same as the one before (the EPCs of a list) */
+	if (b->leaf_name != NULL && b->leaf_len == llen &&
+	    same_bytes(b->leaf_name, local, llen))
+		e->local = b->leaf_name;
+	else if ((e->local = intern_name(b, local, llen)) != NULL) {
+		b->leaf_name = e->local;
+		b->leaf_len = llen;
+	}
 	e->line = line;
 	e->has_text = true;
 	t->text = text_dup(b, s, n);
@@ -376,6 +388,12 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 	e->kids = e->last = t;
 	append(b, e);
 	b->cur->has_text = true;
+	/*
+	 * The white space after it: a tag follows, so lean drops a short
+	 * run as epcis_tb_text() would (held back, then gone at the tag).
+	 */
+	if (nws > 0 && (!b->lean || nws > sizeof(b->ws)))
+		epcis_tb_text(b, ws, nws);
 }
 
 void
