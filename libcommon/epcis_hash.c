@@ -566,8 +566,25 @@ static struct pnode *
 build(struct hctx *h, const struct epcis_xnode *n)
 {
 	struct pnode *p = halloc(h, sizeof(*p));
-	size_t k = count_kids(n);
+	size_t k;
 	const struct nameinfo *ni;
+
+	if (p != NULL && n->nattr == 0 && (n->kids == NULL ||
+	    (n->kids->next == NULL && !epcis_x_is_elem(n->kids)))) {
+		/* a leaf (<epc>): what the general case below makes of it */
+		ni = name_info(h, n->uri, n->local);
+		p->name = ni->name;
+		p->id = ni->id;
+		p->flags = ni->flags;
+		p->text = n->kids == NULL || n->kids->len == 0 ? empty :
+		    expand_curie(h, strip_dup(h, n->kids->text, n->kids->len));
+		p->kids = NULL;
+		p->nkids = 0;
+		p->gone = false;
+		p->raw = false;
+		return p;
+	}
+	k = count_kids(n);
 
 	if (p == NULL || (k > 0 && (p->kids = halloc(h,
 	    k * sizeof(*p->kids))) == NULL)) {
@@ -761,6 +778,10 @@ has_cbv_urn(struct str s)
 {
 	const char *p = s.p, *e = s.p + s.n;
 
+	/* an EPC URI: "urn:epc:" holds no second 'u' */
+	if (s.n >= 8 && memcmp(p, "urn:epc:", 8) == 0)
+		p += 8;
+
 	while ((size_t)(e - p) >= 18 && (p = memchr(p, 'u',
 	    (size_t)(e - p) - 17)) != NULL) {
 		/* "urn:epc:" fails at the eighth byte: compare 8 first */
@@ -795,7 +816,10 @@ canon_sgtin(struct hctx *h, struct str s, char *dl)
 
 		/* epc_chars() and "does dl_web() change it?" in one pass */
 		p = s.p + h->sgtin_in_len;
-		for (q = p, k = 0; q < e; k++) {
+		/* most serials are all plain characters: those first */
+		for (q = p; q < e && epc_class[(unsigned char)*q] == 1; q++)
+			;
+		for (k = (size_t)(q - p); q < e; k++) {
 			unsigned c = epc_class[(unsigned char)*q];
 
 			if (c == 0 || (c == 3 && e - q < 3))
