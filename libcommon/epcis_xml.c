@@ -377,6 +377,7 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	struct vel *e;
 	const char *l, *u = NULL;
 	size_t nns = r->xs->nvns;
+	int rc;
 
 	r->xs->nvns = 0;
 	if (r->err.kind != DIAG_OK)
@@ -425,11 +426,20 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	e->chunk = mark;
 	e->used = used;
 	r->xs->vtext = r->xs->vpieces = 0;
-	r->xs->vsax->startElementNs(r->xs->vdata, e->local, NULL, e->uri, (int)nns,
-	    r->xs->vns, (int)nattr, 0, r->xs->vattr);
+	/*
+	 * The driver first, then the validator, as libxml2's plug calls them
+	 * for a start tag (startElementNsSplit): "not an EPCIS document" is
+	 * said before the validator's "no matching global declaration".  At
+	 * an end tag the validator goes first, so that an event it refuses
+	 * there is never delivered.
+	 */
+	if ((rc = epcis_rd_start(r, uri, local, llen, attrs, nattr, line)) < 0)
+		return -1;
+	r->xs->vsax->startElementNs(r->xs->vdata, e->local, NULL, e->uri,
+	    (int)nns, r->xs->vns, (int)nattr, 0, r->xs->vattr);
 	if (r->err.kind != DIAG_OK)
 		return -1;
-	return epcis_rd_start(r, uri, local, llen, attrs, nattr, line);
+	return rc;
 }
 
 static int

@@ -96,6 +96,10 @@ static const struct {
 	  TAIL, 0, DIAG_VERIFY, 1, "This element is not expected" },
 	/* well-formedness comes first, from the scanner */
 	{ HEAD EV "</ObjectEvent>", 1, DIAG_INPUT, 1, "not well-formed" },
+	/* the reader's own refusal of the root comes before the validator's */
+	{ "<epcis:EPCISDocumentX xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\">"
+	  "<EPCISBody/></epcis:EPCISDocumentX>", 0, DIAG_INPUT, 1,
+	  "not an EPCIS document" },
 	/* a bare event cannot be validated */
 	{ EV "</ObjectEvent>", 0, DIAG_INPUT, 0, "cannot validate" },
 };
