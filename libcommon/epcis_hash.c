@@ -1084,8 +1084,51 @@ join(struct hctx *h, const struct str *v, size_t n)
 	return (struct str){ out, len };
 }
 
+/*
+ * The npre strings of pre, then the n of v: join() of both, but empty if
+ * the strings of v are (a node whose children render to nothing).  The
+ * strings of v are rendered children: in the pools, never written once
+ * made; when they already lie one after the other (the leaves of a list,
+ * made in turn) and nothing goes before them, they are the result as
+ * they are.
+ */
+static struct str
+join_after(struct hctx *h, const struct str *pre, size_t npre,
+    const struct str *v, size_t n)
+{
+	size_t len = 0, vlen = 0;
+	char *out, *q;
+	bool adjacent = true;
+
+	for (size_t i = 0; i < n; i++) {
+		vlen += v[i].n;
+		if (i > 0 && v[i - 1].p + v[i - 1].n != v[i].p)
+			adjacent = false;
+	}
+	if (vlen == 0)
+		return empty;
+	if (npre == 0 && adjacent)
+		return (struct str){ v[0].p, vlen };
+	if (npre == 0)
+		return join(h, v, n);
+	for (size_t i = 0; i < npre; i++)
+		len += pre[i].n;
+	if ((out = salloc(h, len + vlen)) == NULL)
+		return empty;
+	q = out;
+	for (size_t i = 0; i < npre; i++) {
+		memcpy(q, pre[i].p, pre[i].n);
+		q += pre[i].n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memcpy(q, v[i].p, v[i].n);
+		q += v[i].n;
+	}
+	return (struct str){ out, len + vlen };
+}
+
 static struct str recurse(struct hctx *h, struct pnode **kids, size_t n,
-    const struct order *o);
+    const struct order *o, const struct str *pre, size_t npre);
 static struct str generic(struct hctx *h, struct pnode **kids, size_t n);
 
 /* _generic_child_list_to_prehash_string over the live nodes of kids. */
@@ -1139,11 +1182,9 @@ generic(struct hctx *h, struct pnode **kids, size_t n)
 static struct str
 child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 {
-	struct str grand = empty, text = empty, parts[4];
+	struct str grand = empty, text = empty, parts[3];
 	char dl[DL_MAX];
 
-	if (sub != NULL)
-		grand = recurse(h, c->kids, c->nkids, sub);
 	if (c->text.n > 0) {
 		/* element text is stripped already (lead_text()) */
 		struct str t = c->raw ? strip_dup(h, c->text.p, c->text.n) :
@@ -1158,9 +1199,18 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 			t = canon_value(h, t, dl);
 		text = t;
 	}
-	if (text.n == 0 && grand.n == 0)
+	if (sub != NULL) {
+		/* name, "=" and text, then the grandchildren: one copy */
+		parts[0] = c->name;
+		parts[1] = text.n > 0 ? (struct str){ "=", 1 } : empty;
+		parts[2] = text;
+		grand = recurse(h, c->kids, c->nkids, sub, parts, 3);
+		if (grand.n > 0)
+			return grand;
+	}
+	if (text.n == 0)
 		return empty;
-	if (grand.n == 0) {
+	{
 		/* a leaf: name=text */
 		char *p = salloc(h, c->name.n + 1 + text.n);
 
@@ -1171,16 +1221,15 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 		memcpy(p + c->name.n + 1, text.p, text.n);
 		return (struct str){ p, c->name.n + 1 + text.n };
 	}
-	parts[0] = c->name;
-	parts[1] = text.n > 0 ? (struct str){ "=", 1 } : empty;
-	parts[2] = text;
-	parts[3] = grand;
-	return join(h, parts, 4);
 }
 
-/* _recurse_through_children_in_order */
+/*
+ * _recurse_through_children_in_order, after the npre strings of pre
+ * (nothing at all if the children render to nothing).
+ */
 static struct str
-recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
+recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
+    const struct str *pre, size_t npre)
 {
 	struct pnode **ext = NULL;
 	struct str *v;
@@ -1242,7 +1291,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o)
 		for (size_t i = 0; i < next; i++)
 			ext[i]->gone = true;
 	}
-	return k == 0 ? empty : join(h, v, k);
+	return k == 0 ? empty : join_after(h, pre, npre, v, k);
 }
 
 int
@@ -1263,7 +1312,7 @@ epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 		h->names[i].local = NULL;
 	if ((root = build(h, ev)) == NULL || h->nomem)
 		return diag_system(d, "out of memory");
-	ordered = recurse(h, root->kids, root->nkids, event_order);
+	ordered = recurse(h, root->kids, root->nkids, event_order, NULL, 0);
 	for (size_t i = 0; i < root->nkids; i++) {
 		unsigned id = root->kids[i]->id;
 

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdio.h>
 
 #include <libxml/tree.h>
@@ -179,8 +180,23 @@ size_t	epcis_qname_prefix_len(const char *v, size_t len);
  */
 struct epcis_xnode *epcis_x_from_dom(const xmlNode *n, struct epcis_arena *a);
 
-/* Is this a 1.2 <extension>/<baseExtension> wrapper (epcis_is_wrapper)? */
-bool	epcis_x_is_wrapper(const struct epcis_xnode *n);
+/*
+ * Is this a 1.2 <extension>/<baseExtension> wrapper?  The same rule as
+ * epcis_is_wrapper() (epcis_util.c); inline, as every walker asks it of
+ * every element.
+ */
+static inline bool
+epcis_x_is_wrapper(const struct epcis_xnode *n)
+{
+	if (n->local == NULL || n->uri != NULL || n->nattr != 0)
+		return false;
+	/* the second byte first: "epc" and "bizStep" are common */
+	if (n->local[0] == 'e' && n->local[1] == 'x')
+		return strcmp(n->local, "extension") == 0;
+	if (n->local[0] == 'b' && n->local[1] == 'a')
+		return strcmp(n->local, "baseExtension") == 0;
+	return false;
+}
 
 /*
  * The canonical form of the event element `ev` into out (reset first).

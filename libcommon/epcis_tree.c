@@ -429,16 +429,3 @@ epcis_qname_prefix_len(const char *v, size_t len)
 	return n > 0 && n < 64 ? n : 0;
 }
 
-bool
-epcis_x_is_wrapper(const struct epcis_xnode *n)
-{
-	/* the same rule as epcis_is_wrapper() (epcis_util.c) */
-	if (n->local == NULL || n->uri != NULL || n->nattr != 0)
-		return false;
-	/* the second byte first: "epc" and "bizStep" are common */
-	if (n->local[0] == 'e' && n->local[1] == 'x')
-		return strcmp(n->local, "extension") == 0;
-	if (n->local[0] == 'b' && n->local[1] == 'a')
-		return strcmp(n->local, "baseExtension") == 0;
-	return false;
-}
