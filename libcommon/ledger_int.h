@@ -115,6 +115,8 @@ const uint8_t *ld_rd_get(struct ld_rd *r, uint64_t off, size_t len,
 	    bool *short_read, struct diag *d);
 int	ld_read_record(struct ld_rd *r, uint64_t off, struct ld_rec *rec,
 	    const char **why, struct diag *d);
+void	ld_entry_fields(struct ledger_entry *e, const uint8_t *leaf,
+	    size_t len);
 int	ld_parse_seal(struct ledger_seal *s, const struct ld_rec *rec,
 	    struct diag *d);
 /* The signed checkpoint text of a seal: C2SP lines + "dscsa-chain" line. */
