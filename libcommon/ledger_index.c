@@ -21,19 +21,29 @@
  *      checked, and added (catch-up); entries count only once their seal
  *      is read, so a torn tail is never indexed.
  *  I4. An append writes and fsync(2)s the ledger first, then adds to the
- *      index in one transaction.  A crash between the two leaves the index
- *      behind, and I3 repairs it at the next append.
+ *      index.  Its item rows are held in memory (with the seal they
+ *      reach) and go in, sorted, in one transaction with the meta row
+ *      when ITEMS_HOLD rows are held, when another writer's work must be
+ *      caught up, before a lookup or sync, and when the handle is closed
+ *      (I8).  A crash in between leaves the index behind, and I3 repairs
+ *      it at the next append.
  *  I5. The index is in WAL mode with synchronous=NORMAL: a commit is
  *      atomic (a crash or power cut loses whole transactions, never half
  *      of one), which again leaves it behind, never wrong.
  *  I6. verify never reads it (ledger.c): a tampered index can at worst
  *      let append write a duplicate, which verify then reports
  *      (invariant 7).
- *  I7. An append's duplicate lookups and its additions are one write
- *      transaction (BEGIN IMMEDIATE when the appender state is loaded,
- *      COMMIT after the ledger is fsync(2)ed, ROLLBACK if the append
- *      fails or writes nothing), so the lookups take no locks of their
- *      own.
+ *  I7. An append's duplicate lookups go to the hash-id table, not to
+ *      SQLite; SQLite is written only in the transactions of I3 and I8.
+ *  I8. Held rows are written under LOCK_EX, and only if the seal they
+ *      reach is still in the file at its offset (else they are dropped,
+ *      and catch-up redoes them).  They are INSERT OR IGNORE rows of
+ *      sealed entries, so rows another writer's catch-up added already do
+ *      no harm; the meta row moves to the held seal only if it covers
+ *      less, never back.  A process appending many documents thus writes
+ *      SQLite once for many appends: with random serials every append's
+ *      rows touch pages all over the B-tree, which the WAL then holds and
+ *      a checkpoint writes again.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -78,24 +88,32 @@ static const char schema[] =
     "INSERT INTO meta VALUES (1, 0, 0, 0, 0, x'', x'', '');";
 
 /*
- * Item rows wait here and go in ITEMS_BATCH to one INSERT: a statement's
- * fixed cost (step, reset, bindings cleared, halt) paid once for them.
- * Each waits with a copy of its item (the caller's string may not last).
+ * Item rows wait here, each with a copy of its item (the caller's string
+ * may not last), and go in sorted in the B-tree's order (pages touched
+ * once, in order), ITEMS_BATCH to one INSERT: a statement's fixed cost
+ * (step, reset, bindings cleared, halt) paid once for them.  Appends hold
+ * up to ITEMS_HOLD rows (I8).
  */
 #define ITEMS_BATCH	32
+#define ITEMS_HOLD	16384
 
 struct pending_item {
-	int		 kind;
-	uint64_t	 index, offset;
+	const char	*s;		/* the item, set when sorting */
 	size_t		 at;		/* of the item in the text buffer */
+	uint64_t	 index, offset;
+	int		 kind;
 };
 
 struct ld_index {
 	char			*path;
 	sqlite3			*db;
 	sqlite3_stmt		*ins_item, *ins_items, *meta;
-	struct pending_item	 pend[ITEMS_BATCH];
-	size_t			 npend;
+	struct pending_item	*pend;
+	size_t			 npend, pend_cap;
+	/* I8: held rows reach this seal, which ends at hold_end */
+	bool			 held;
+	struct ledger_seal	 hold_seal;
+	uint64_t		 hold_nseals, hold_end;
 	char			*text;		/* the pending items */
 	size_t			 text_len, text_cap;
 	struct ld_keys		*keys;	/* the hash ids (ledger_keys.c) */
@@ -126,6 +144,7 @@ idx_shut(struct ld_index *x)
 	sqlite3_finalize(x->meta);
 	x->ins_item = x->ins_items = x->meta = NULL;
 	x->npend = x->text_len = 0;
+	x->held = false;
 	x->txn = false;
 	if (x->db != NULL)
 		sqlite3_close(x->db);
@@ -140,6 +159,7 @@ ld_index_close(struct ld_index *x)
 		return;
 	idx_shut(x);
 	ld_keys_free(x->keys);
+	free(x->pend);
 	free(x->text);
 	free(x->path);
 	free(x);
@@ -442,21 +462,40 @@ bind_item(struct ld_index *x, sqlite3_stmt *s, size_t i, int j)
 	sqlite3_bind_int64(s, 4 * j + 4, (sqlite3_int64)p->offset);
 }
 
-/* Insert the pending item rows: a full batch in one statement. */
+/* The primary key's order: item (BINARY: bytes), idx, kind. */
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct pending_item *p = a, *q = b;
+	int c = strcmp(p->s, q->s);
+
+	if (c != 0)
+		return c;
+	if (p->index != q->index)
+		return p->index < q->index ? -1 : 1;
+	return (p->kind > q->kind) - (p->kind < q->kind);
+}
+
+/* Insert the pending item rows, sorted, full batches in one statement. */
 static int
 flush_items(struct ld_index *x, struct diag *d)
 {
+	size_t i = 0;
 	int rc = 0;
 
-	if (x->npend == ITEMS_BATCH) {
+	for (size_t k = 0; k < x->npend; k++)
+		x->pend[k].s = x->text + x->pend[k].at;
+	if (x->npend > 1)
+		qsort(x->pend, x->npend, sizeof(x->pend[0]), item_cmp);
+	for (; i + ITEMS_BATCH <= x->npend && rc == 0; i += ITEMS_BATCH) {
 		for (int j = 0; j < ITEMS_BATCH; j++)
-			bind_item(x, x->ins_items, (size_t)j, j);
+			bind_item(x, x->ins_items, i + (size_t)j, j);
 		rc = step_done(x->ins_items);
-	} else
-		for (size_t i = 0; i < x->npend && rc == 0; i++) {
-			bind_item(x, x->ins_item, i, 0);
-			rc = step_done(x->ins_item);
-		}
+	}
+	for (; i < x->npend && rc == 0; i++) {
+		bind_item(x, x->ins_item, i, 0);
+		rc = step_done(x->ins_item);
+	}
 	x->npend = x->text_len = 0;
 	return rc == 0 ? 0 : db_fail(x, d, "cannot add an item");
 }
@@ -487,6 +526,15 @@ add_item(void *ctx, int kind, const char *item, struct diag *d)
 		x->text = nt;
 		x->text_cap = ncap;
 	}
+	if (x->npend == x->pend_cap) {
+		size_t ncap = x->pend_cap ? x->pend_cap * 2 : 1024;
+		struct pending_item *np = realloc(x->pend, ncap * sizeof(*np));
+
+		if (np == NULL)
+			return diag_system(d, "out of memory");
+		x->pend = np;
+		x->pend_cap = ncap;
+	}
 	p = &x->pend[x->npend++];
 	p->kind = kind;
 	p->index = c->index;
@@ -495,7 +543,7 @@ add_item(void *ctx, int kind, const char *item, struct diag *d)
 	memcpy(x->text + x->text_len, item, n);
 	x->text_len += n;
 	x->st.items++;
-	return x->npend == ITEMS_BATCH ? flush_items(x, d) : 0;
+	return 0;
 }
 
 /*
@@ -522,22 +570,29 @@ add_entry(struct ledger *lg, const struct ledger_entry *e, struct diag *d)
 }
 
 static int
-put_meta(struct ledger *lg, uint64_t size, struct diag *d)
+put_meta_seal(struct ledger *lg, const struct ledger_seal *seal,
+    uint64_t nseals, uint64_t size, struct diag *d)
 {
 	struct ld_index *x = lg->idx;
 	sqlite3_stmt *s = x->meta;
 
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)lg->last.size);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)lg->nseals);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)lg->last.offset);
-	sqlite3_bind_blob(s, 5, lg->last.root, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 6, lg->last.chain, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)seal->size);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)nseals);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)seal->offset);
+	sqlite3_bind_blob(s, 5, seal->root, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 6, seal->chain, 32, SQLITE_STATIC);
 	sqlite3_bind_text(s, 7, lg->origin, (int)lg->origin_len, SQLITE_STATIC);
 	if (step_done(s) != 0)
 		return db_fail(x, d, "cannot update its meta row");
-	x->st.entries = lg->last.size;
+	x->st.entries = seal->size;
 	return 0;
+}
+
+static int
+put_meta(struct ledger *lg, uint64_t size, struct diag *d)
+{
+	return put_meta_seal(lg, &lg->last, lg->nseals, size, d);
 }
 
 /*
@@ -602,7 +657,8 @@ catch_up(struct ledger *lg, struct ld_rd *rd, uint64_t off, struct diag *d)
 			/* duplicates: the keys' catch-up (ledger_keys.c) */
 			e.offset = off;
 			merkle_leaf_hash(lg->h, e.leaf, e.leaf_len, chain);
-			if (add_entry(lg, &e, d) != 0)
+			if (add_entry(lg, &e, d) != 0 ||
+			    (x->npend >= ITEMS_HOLD && flush_items(x, d) != 0))
 				return -1;
 			n++;
 			x->st.caught_up++;
@@ -675,6 +731,73 @@ idx_fresh(struct ld_index *x, struct diag *d)
  * error, or -2 when the ledger itself is damaged or torn (what was sealed
  * before is indexed).
  */
+/* Forget the held rows (I8): catch-up redoes them. */
+static void
+hold_drop(struct ld_index *x)
+{
+	drop_items(x);
+	x->held = false;
+	x->valid = false;
+}
+
+/*
+ * I8: write the held rows, under LOCK_EX, if their seal is still in the
+ * file; the meta row moves to that seal if it covers less.  0, or -1
+ * (the rows are dropped, the index is behind and catch-up redoes them).
+ */
+static int
+hold_flush(struct ledger *lg, struct diag *d)
+{
+	struct ld_index *x = lg->idx;
+	const struct ledger_seal *h = &x->hold_seal;
+	struct diag pd = DIAG_INIT;
+	struct idx_meta m;
+	struct ld_rd rd;
+	struct ld_rec rec;
+	struct ledger_seal s;
+	struct stat st;
+	const char *why;
+	int rc;
+
+	if (!x->held)
+		return 0;
+	if (x->db == NULL || fstat(lg->fd, &st) != 0 ||
+	    (uint64_t)st.st_size < x->hold_end) {
+		hold_drop(x);
+		return 0;
+	}
+	if (ld_rd_init(&rd, lg->fd, (uint64_t)st.st_size, d) != 0) {
+		hold_drop(x);
+		return -1;
+	}
+	rd.ahead = false;
+	rc = ld_read_record(&rd, h->offset, &rec, &why, &pd);
+	if (rc != LD_OK || rec.type != LEDGER_REC_SEAL ||
+	    ld_parse_seal(&s, &rec, &pd) != 0 || s.end != x->hold_end ||
+	    s.size != h->size || memcmp(s.root, h->root, 32) != 0 ||
+	    memcmp(s.chain, h->chain, 32) != 0) {
+		ld_rd_free(&rd);
+		hold_drop(x);	/* the file changed under them */
+		return 0;
+	}
+	ld_rd_free(&rd);
+	if (read_meta(x, &m) != 0 || exec(x, "BEGIN IMMEDIATE") != 0) {
+		hold_drop(x);
+		return db_fail(x, d, "cannot start a transaction");
+	}
+	if (flush_items(x, d) != 0 || (m.entries <= h->size &&
+	    put_meta_seal(lg, h, x->hold_nseals, x->hold_end, d) != 0) ||
+	    exec(x, "COMMIT") != 0) {
+		(void)exec(x, "ROLLBACK");
+		hold_drop(x);
+		if (d->kind == DIAG_OK)
+			db_fail(x, d, "cannot commit");
+		return -1;
+	}
+	x->held = false;
+	return 0;
+}
+
 static int
 idx_sync(struct ledger *lg, bool force, struct diag *d)
 {
@@ -692,6 +815,11 @@ idx_sync(struct ledger *lg, bool force, struct diag *d)
 	    (uint64_t)st.st_size == lg->end) {
 		x->st.entries = lg->last.size;
 		return 0;
+	}
+	if (x->held) {	/* I8: before another writer's work is caught up */
+		struct diag hd = DIAG_INIT;
+
+		(void)hold_flush(lg, &hd);
 	}
 	x->valid = false;
 	lg->state_valid = false;
@@ -765,10 +893,7 @@ ld_index_load(struct ledger *lg, struct ledger_index_stats *st,
 		*st = x->st;
 	if (rc != 0)
 		return -1;
-	/* I7: the append's lookups and additions share one transaction */
-	if (exec(x, "BEGIN IMMEDIATE") != 0)
-		return db_fail(x, d, "cannot start a transaction");
-	x->txn = true;
+	(void)x;	/* I7: lookups need no transaction */
 	return 0;
 }
 
@@ -797,21 +922,18 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 	}
 	/*
 	 * One pass: each entry's hash id into the table (ledger_keys.c K3,
-	 * committed below), its rows into the open transaction.
+	 * committed below), its rows to the held ones (I8).
 	 */
 	if (ld_keys_reserve(x->keys, lg->last.size - nent, nent, d) != 0)
 		goto fail;
-	if (!x->txn && exec(x, "BEGIN IMMEDIATE") != 0)
-		goto fail;
-	x->txn = true;
 	while (pos + 12 <= len) {
 		uint32_t rl = ld_get32(buf + pos);
 		struct ledger_entry e;
 
 		if (buf[pos + 4] == LEDGER_REC_ENTRY) {
-			if (j >= nent ||
-			    ledger_parse_entry(&e, buf + pos + 4, rl, d) != 0)
+			if (j >= nent)
 				goto fail;
+			ld_entry_fields(&e, buf + pos + 4, rl);
 			e.offset = start + pos;
 			e.user = users[j];
 			if (ld_keys_add(x->keys, lg, keys[j], e.index, e.offset,
@@ -821,22 +943,19 @@ ld_index_added(struct ledger *lg, const uint8_t *buf, size_t len,
 		}
 		pos += 12 + (size_t)rl;
 	}
-	if (j != nent)
+	if (j != nent || ld_keys_commit(x->keys, &lg->last, d) != 0)
 		goto fail;
-	if (ld_keys_commit(x->keys, &lg->last, d) != 0 ||
-	    flush_items(x, d) != 0)
-		goto fail;
-	if (put_meta(lg, start + len, d) != 0 || exec(x, "COMMIT") != 0)
-		goto fail;
-	x->txn = false;
+	x->held = true;
+	x->hold_seal = lg->last;
+	x->hold_nseals = lg->nseals;
+	x->hold_end = start + len;
+	if (x->npend >= ITEMS_HOLD && hold_flush(lg, d) != 0)
+		return -1;
 	return 0;
 fail:
-	drop_items(x);
+	hold_drop(x);	/* behind: the next load catches up */
 	if (d->kind == DIAG_OK)
 		db_fail(x, d, "cannot add the append");
-	(void)exec(x, "ROLLBACK");
-	x->txn = false;
-	x->valid = false;	/* behind: the next load catches up */
 	return -1;
 }
 
@@ -861,14 +980,17 @@ void
 ld_index_flush(struct ledger *lg)
 {
 	struct stat st;
+	struct diag d = DIAG_INIT;
 
 	/* only a handle that appended waits for the lock */
-	if (lg->idx == NULL || lg->fd < 0 || !ld_keys_dirty(lg->idx->keys))
+	if (lg->idx == NULL || lg->fd < 0 || (!lg->idx->held &&
+	    !ld_keys_dirty(lg->idx->keys)))
 		return;
 	while (flock(lg->fd, LOCK_EX) != 0)
 		if (errno != EINTR)
 			return;
-	if (fstat(lg->fd, &st) == 0)
+	(void)hold_flush(lg, &d);	/* I8 */
+	if (ld_keys_dirty(lg->idx->keys) && fstat(lg->fd, &st) == 0)
 		ld_keys_flush(lg->idx->keys, (uint64_t)st.st_size);
 	flock(lg->fd, LOCK_UN);
 }
@@ -883,7 +1005,8 @@ ledger_index_sync(struct ledger *lg, bool force, struct ledger_index_stats *st,
 		return -1;
 	if (lock_ex(lg, d) != 0)
 		return -1;
-	rc = idx_sync(lg, force, d);
+	if ((rc = hold_flush(lg, d)) == 0)
+		rc = idx_sync(lg, force, d);
 	unlock(lg);
 	if (st != NULL)
 		*st = lg->idx->st;
@@ -907,7 +1030,7 @@ ledger_index_find(struct ledger *lg, int kind, const char *item,
 	x = lg->idx;
 	if (lock_ex(lg, d) != 0)
 		return -1;
-	if (idx_sync(lg, false, d) != 0) {
+	if (hold_flush(lg, d) != 0 || idx_sync(lg, false, d) != 0) {
 		unlock(lg);
 		diag_at(d, lg->path, 0);
 		return -1;

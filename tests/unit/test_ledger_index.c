@@ -569,6 +569,116 @@ test_keys_deferred(void)
 	CU_ASSERT_TRUE(verifies(l));
 }
 
+/*
+ * I8: a handle that appends several documents holds their item rows and
+ * writes them at close, or before another writer's work is caught up, or
+ * before a lookup.  Steps: a handle opens ('o'), appends 10 events from
+ * `base` ('p'), closes ('c'); 'k' is a process that appends twice and is
+ * killed while holding; 'f' a lookup through a fresh handle (1 hit).  At
+ * the end every event 0..n-1 is found once, the index is up to date
+ * without reading the ledger, and the ledger verifies.
+ */
+static void
+test_rows_held(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*steps;	/* handle, op, base/10 */
+		int		 n;
+	} cases[] = {
+		{ "held until close", "ao0 ap0 ap1 ap2 ac0", 30 },
+		{ "another writer between", "ao0 bo0 ap0 ap1 bp2 ap3 bc0 ac0",
+		  40 },
+		{ "another writer's catch-up between",
+		  "ao0 ap0 ap1 bf1 ap2 bf2 ac0", 30 },
+		{ "a lookup between", "ao0 ap0 ap1 af1 ap2 ac0", 30 },
+		{ "killed while holding", "ao0 ap0 ac0 xk1 xf2", 30 },
+	};
+	LOCAL_PATH(l, "held.dsl");
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct ledger *h[2] = { NULL, NULL };
+		struct ledger_index_stats is;
+		struct diag d = DIAG_INIT;
+		const char *s = cases[c].steps;
+		uint64_t dup;
+
+		unlink(l);
+		rm_index(l);
+		for (; *s != '\0'; s += s[3] == ' ' ? 4 : 3) {
+			int w = s[0] == 'b', base = (s[2] - '0') * 10;
+			char item[80];
+			pid_t pid;
+			int ws;
+
+			switch (s[1]) {
+			case 'o':
+				CU_ASSERT_EQUAL_FATAL(ledger_open(&h[w], l, true,
+				    &d), 0);
+				CU_ASSERT_EQUAL_FATAL(ledger_index_use(h[w],
+				    NULL, &d), 0);
+				break;
+			case 'p':
+				CU_ASSERT_EQUAL(append_on(h[w], 10, (size_t)base,
+				    &dup), 10);
+				break;
+			case 'c':
+				ledger_close(h[w]);
+				h[w] = NULL;
+				break;
+			case 'f':
+				snprintf(item, sizeof(item), "urn:epc:id:sgtin:"
+				    "030001.0012345.%d", base + 5);
+				if (lookup(l, LEDGER_ITEM_EPC, item, NULL) != 1)
+					fprintf(stderr, "%s: %s\n",
+					    cases[c].name, item);
+				CU_ASSERT_EQUAL(lookup(l, LEDGER_ITEM_EPC, item,
+				    NULL), 1);
+				break;
+			case 'k':
+				if ((pid = fork()) == 0) {
+					struct ledger *k;
+					struct diag kd = DIAG_INIT;
+					uint64_t kdup;
+
+					if (ledger_open(&k, l, true, &kd) != 0 ||
+					    ledger_index_use(k, NULL, &kd) != 0 ||
+					    append_on(k, 10, (size_t)base,
+					    &kdup) != 10 || append_on(k, 10,
+					    (size_t)base + 10, &kdup) != 10)
+						_exit(1);
+					_exit(0);	/* holding */
+				}
+				CU_ASSERT_FATAL(pid > 0);
+				CU_ASSERT_EQUAL(waitpid(pid, &ws, 0), pid);
+				CU_ASSERT_TRUE(WIFEXITED(ws) &&
+				    WEXITSTATUS(ws) == 0);
+				break;
+			}
+		}
+		for (int i = 0; i < cases[c].n; i++) {
+			char item[80];
+			uint64_t last = 0, hits;
+
+			snprintf(item, sizeof(item),
+			    "urn:epc:id:sgtin:030001.0012345.%d", i);
+			hits = lookup(l, LEDGER_ITEM_EPC, item, &last);
+			if (hits != 1)
+				fprintf(stderr, "%s: %s: %llu hits\n",
+				    cases[c].name, item,
+				    (unsigned long long)hits);
+			CU_ASSERT_EQUAL(hits, 1);
+		}
+		CU_ASSERT_EQUAL_FATAL(ledger_open(&h[0], l, true, &d), 0);
+		CU_ASSERT_EQUAL(ledger_index_sync(h[0], false, &is, &d), 0);
+		CU_ASSERT_FALSE(is.rebuilt);
+		CU_ASSERT_EQUAL(is.caught_up, 0);
+		CU_ASSERT_EQUAL(is.entries, (uint64_t)cases[c].n);
+		ledger_close(h[0]);
+		CU_ASSERT_TRUE(verifies(l));
+	}
+}
+
 /* Duplicates across processes: 4 children append overlapping ranges. */
 static void
 test_processes(void)
@@ -619,6 +729,7 @@ main(void)
 		{ "stale hash-id slots", test_keys_stale },
 		{ "hash-id table grows", test_keys_grow },
 		{ "hash-id table header moved at close", test_keys_deferred },
+		{ "item rows held by an appending handle", test_rows_held },
 		{ NULL, NULL },
 	};
 	struct diag d = DIAG_INIT;
