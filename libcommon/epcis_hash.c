@@ -354,9 +354,14 @@ static bool
 contains_ci(struct str s, const char *lower)
 {
 	size_t n = strlen(lower);
+	/* lower is lower-case letters: the first in either case */
+	char c0 = lower[0], u0 = (char)(lower[0] - 'a' + 'A');
 
 	for (size_t at = 0; at + n <= s.n; at++) {
 		size_t i;
+
+		if (s.p[at] != c0 && s.p[at] != u0)
+			continue;
 
 		for (i = 0; i < n; i++) {
 			char c = s.p[at + i];
@@ -1224,12 +1229,12 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 }
 
 /*
- * _recurse_through_children_in_order, after the npre strings of pre
- * (nothing at all if the children render to nothing).
+ * _recurse_through_children_in_order: the strings of kids, *vp[0] to
+ * *vp[k - 1] (in h's pools), in the order they go; returns k.
  */
-static struct str
-recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
-    const struct str *pre, size_t npre)
+static size_t
+render(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
+    struct str **vp)
 {
 	struct pnode **ext = NULL;
 	struct str *v;
@@ -1237,8 +1242,9 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
 	uint64_t ids = 0;	/* the name ids of the live kids */
 	bool top = false;
 
+	*vp = NULL;
 	if (n == 0)
-		return empty;
+		return 0;
 	/* _gather_user_extensions: not at the event level */
 	for (size_t i = 0; i < n; i++) {
 		if (kids[i]->gone)
@@ -1251,7 +1257,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
 	if (live > 1 && !top) {
 		if ((ext = halloc(h, n * sizeof(*ext))) == NULL) {
 			h->nomem = true;
-			return empty;
+			return 0;
 		}
 		for (size_t i = 0; i < n; i++)
 			if (!kids[i]->gone && (kids[i]->flags & F_EXT) != 0) {
@@ -1262,7 +1268,7 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
 	/* each kid matches one rule at most: n + 1 strings in all */
 	if ((v = halloc(h, (n + 1) * sizeof(*v))) == NULL) {
 		h->nomem = true;
-		return empty;
+		return 0;
 	}
 	for (; o->id != N_NONE; o++) {
 		size_t first = k;
@@ -1291,6 +1297,21 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
 		for (size_t i = 0; i < next; i++)
 			ext[i]->gone = true;
 	}
+	*vp = v;
+	return k;
+}
+
+/*
+ * The same after the npre strings of pre, as one string (nothing at all
+ * if the children render to nothing).
+ */
+static struct str
+recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
+    const struct str *pre, size_t npre)
+{
+	struct str *v;
+	size_t k = render(h, kids, n, o, &v);
+
 	return k == 0 ? empty : join_after(h, pre, npre, v, k);
 }
 
@@ -1300,7 +1321,8 @@ epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 {
 	struct hctx hc, *h = &hc;
 	struct pnode *root;
-	struct str ordered, rest;
+	struct str *ordered, rest;
+	size_t k;
 
 	out->len = 0;
 	h->a = a;
@@ -1312,7 +1334,8 @@ epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 		h->names[i].local = NULL;
 	if ((root = build(h, ev)) == NULL || h->nomem)
 		return diag_system(d, "out of memory");
-	ordered = recurse(h, root->kids, root->nkids, event_order, NULL, 0);
+	/* the event's children go straight to out: no join of them */
+	k = render(h, root->kids, root->nkids, event_order, &ordered);
 	for (size_t i = 0; i < root->nkids; i++) {
 		unsigned id = root->kids[i]->id;
 
@@ -1323,7 +1346,8 @@ epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 	rest = generic(h, root->kids, root->nkids);
 	epcis_buf_add(out, "eventType=", 10);
 	epcis_buf_add(out, root->name.p, root->name.n);
-	epcis_buf_add(out, ordered.p, ordered.n);
+	for (size_t i = 0; i < k; i++)
+		epcis_buf_add(out, ordered[i].p, ordered[i].n);
 	epcis_buf_add(out, rest.p, rest.n);
 	if (h->nomem || out->failed)
 		return diag_system(d, "out of memory");
