@@ -32,8 +32,9 @@ CFLAGS	 = -O1 -g $(SANFLAGS)
 LDFLAGS	+= $(SANFLAGS)
 endif
 
-ALL_CFLAGS = $(WFLAGS) $(DEFS) $(CFLAGS) -MMD -MP -Ilibcommon -Itools \
-	     -I$(BUILD)/gen $(PKG_CFLAGS)
+ALL_CFLAGS = $(WFLAGS) $(DEFS) $(CFLAGS) $(SIZE_CFLAGS) -MMD -MP \
+	     -Ilibcommon -Itools -I$(BUILD)/gen $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SIZE_LDFLAGS)
 
 OBJ	 = $(BUILD)/obj
 LIB	 = $(BUILD)/libdscsa.a
@@ -68,13 +69,14 @@ endif
 all: $(LIB) $(TOOLS)
 
 # Made first of all (GNU make restarts after remaking an included file):
-# install what is missing, then record the library flags.
-$(BUILD)/config.mk: scripts/deps.sh
+# install what is missing, then record the library and size flags.
+$(BUILD)/config.mk: scripts/deps.sh scripts/ccflags.sh
 	@sh scripts/deps.sh
 	@mkdir -p $(BUILD)
 	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
 	   echo "PKG_LIBS = $$(pkg-config --libs $(PKGS)) -lzint -lm"; \
 	   echo "CUNIT_LIBS = $$(pkg-config --libs cunit 2>/dev/null || echo -lcunit)"; \
+	   sh scripts/ccflags.sh "$(CC)"; \
 	} > $@.tmp && mv $@.tmp $@
 
 # The AI table is generated from the GS1 Barcode Syntax Dictionary by a
@@ -102,22 +104,22 @@ $(LIB): $(LIB_OBJS)
 
 $(BUILD)/bin/%: $(OBJ)/tools/%.o $(OBJ)/tools/tool.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(OBJ)/tools/tool.o $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/tools/tool.o $(LIB) $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(OBJ)/tests/unit/%.o $(UNIT_HELP:%.c=$(OBJ)/%.o) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(UNIT_HELP:%.c=$(OBJ)/%.o) $(LIB) \
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(UNIT_HELP:%.c=$(OBJ)/%.o) $(LIB) \
 	    $(CUNIT_LIBS) $(PKG_LIBS)
 
 # Fuzz harnesses, smoke build: gcc with the sanitizers and a plain driver
 # that runs each harness over its committed corpus (part of make check).
 $(BUILD)/fuzz-smoke/%: $(OBJ)/tests/fuzz/%.o $(OBJ)/tests/fuzz/driver/main.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(OBJ)/tests/fuzz/driver/main.o $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(OBJ)/tests/fuzz/driver/main.o $(LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/%: $(OBJ)/bench/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 check:
 	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=build/check SAN=1 check-build
