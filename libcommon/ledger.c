@@ -425,15 +425,16 @@ ld_seal_text(const char *origin, size_t origin_len, uint64_t size,
 
 /* ---- the dedupe set (invariant 7) ---- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+/*
+ * Lower-case hex digit values + 1, 0 for any other byte: a table, because
+ * the digits of a hash are random and a branch on '9' < c mispredicts
+ * every other time (perf: 3.5% of an append, for 96 digits an event).
+ */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
 
 /*
  * The dedupe key of a hash id: 16 bytes.  A CBV 2.0 hash id
@@ -450,18 +451,19 @@ ld_dup_key(struct sig_hasher *h, const char *id, size_t len, uint8_t key[16])
 	if (len == sizeof(pre) - 1 + 64 + sizeof(post) - 1 &&
 	    memcmp(id, pre, sizeof(pre) - 1) == 0 &&
 	    memcmp(id + len - (sizeof(post) - 1), post, sizeof(post) - 1) == 0) {
-		const char *x = id + sizeof(pre) - 1;
-		bool ok = true;
+		const unsigned char *x = (const unsigned char *)id +
+		    sizeof(pre) - 1;
+		unsigned bad = 0;
 
-		for (int i = 0; i < 16 && ok; i++) {
-			int a = hexval(x[2 * i]), b = hexval(x[2 * i + 1]);
+		for (int i = 0; i < 16; i++) {
+			unsigned a = hex1[x[2 * i]], b = hex1[x[2 * i + 1]];
 
-			ok = a >= 0 && b >= 0;
-			key[i] = (uint8_t)(a << 4 | b);
+			bad |= (a == 0) | (b == 0);
+			key[i] = (uint8_t)((a - 1) << 4 | ((b - 1) & 0xf));
 		}
-		for (int i = 32; i < 64 && ok; i++)
-			ok = hexval(x[i]) >= 0;
-		if (ok)
+		for (int i = 32; i < 64; i++)
+			bad |= hex1[x[i]] == 0;
+		if (!bad)
 			return;
 	}
 
@@ -1203,6 +1205,9 @@ check_event(const struct ledger_event *ev, const struct sig_vkey *k,
 	return 0;
 }
 
+/* Events ahead whose hash-id slots append prefetches. */
+#define LOOKAHEAD	8
+
 int
 ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
     const struct sig_key *key, const struct ledger_opts *o,
@@ -1289,7 +1294,19 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 		diag_system(d, "out of memory");
 		goto out;
 	}
-	/* invariant 7: refuse duplicates, against the file and the batch */
+	/*
+	 * invariant 7: refuse duplicates, against the file and the batch.
+	 * The keys first, so that the hash-id table's slots are fetched
+	 * LOOKAHEAD events ahead: each is a cache (and TLB) miss somewhere in
+	 * a table of megabytes.
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].hash_id != NULL)
+			ld_dup_key(lg->h, ev[i].hash_id, strlen(ev[i].hash_id),
+			    keys[i]);
+	for (size_t i = 0; i < n && lg->idx != NULL && i < LOOKAHEAD; i++)
+		if (ev[i].hash_id != NULL)
+			ld_index_prefetch(lg, keys[i]);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t seen;
 
@@ -1297,7 +1314,9 @@ ledger_append(struct ledger *lg, const struct ledger_event *ev, size_t n,
 			diag_at(d, o ? o->input : NULL, ev[i].line);
 			goto out;
 		}
-		ld_dup_key(lg->h, ev[i].hash_id, strlen(ev[i].hash_id), keys[i]);
+		if (lg->idx != NULL && i + LOOKAHEAD < n &&
+		    ev[i + LOOKAHEAD].hash_id != NULL)
+			ld_index_prefetch(lg, keys[i + LOOKAHEAD]);
 		if (lg->idx != NULL) {
 			uint64_t at;
 			int r = ld_index_has(lg, keys[i], &at, d);

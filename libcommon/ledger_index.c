@@ -436,6 +436,12 @@ step_done(sqlite3_stmt *s)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+void
+ld_index_prefetch(struct ledger *lg, const uint8_t key[16])
+{
+	ld_keys_prefetch(lg->idx->keys, key);
+}
+
 int
 ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
     struct diag *d)

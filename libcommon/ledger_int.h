@@ -142,6 +142,9 @@ int	ld_index_load(struct ledger *lg, struct ledger_index_stats *st,
 	    struct diag *d);
 /* End an append's index transaction without adding (ROLLBACK); no-op if none. */
 void	ld_index_end(struct ledger *lg);
+/* Start fetching the memory ld_index_has will read for `key`; a hint. */
+void	ld_index_prefetch(struct ledger *lg, const uint8_t key[16]);
+void	ld_keys_prefetch(const struct ld_keys *k, const uint8_t key[16]);
 /* Is `key` in the index?  *index gets its entry. 1 yes, 0 no, -1 error. */
 int	ld_index_has(struct ledger *lg, const uint8_t key[16], uint64_t *index,
 	    struct diag *d);

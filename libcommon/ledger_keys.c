@@ -263,6 +263,13 @@ first_slot(const struct ld_keys *k, const uint8_t key[16])
 	return ld_get64(key) & (k->nslots - 1);
 }
 
+void
+ld_keys_prefetch(const struct ld_keys *k, const uint8_t key[16])
+{
+	if (k->map != NULL && k->nslots != 0)
+		__builtin_prefetch(slot(k, first_slot(k, key)));
+}
+
 /*
  * K4: is entry `index` at `offset` in the ledger, with this key?  1 yes,
  * 0 no, -1 error.

@@ -333,6 +333,52 @@ test_proofs(void)
 	ledger_close(lg);
 }
 
+/*
+ * The dedupe key of a hash id: a CBV 2.0 id's first 16 hash bytes, or
+ * the first 16 bytes of SHA-256 of anything else (upper-case hex, a
+ * non-hex digit anywhere in the 64, another length or form).
+ */
+static void
+test_dup_key(void)
+{
+	static const char hex64[] =
+	    "0123456789abcdeffedcba9876543210a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5";
+	static const struct {
+		const char	*name;
+		int		 at;	/* digit replaced, -1 none */
+		char		 with;
+		bool		 cbv;	/* decoded, not hashed */
+	} cases[] = {
+		{ "lower-case CBV 2.0", -1, 0, true },
+		{ "upper-case digit in the key half", 3, 'A', false },
+		{ "'g' in the key half", 31, 'g', false },
+		{ "'/' in the other half", 40, '/', false },
+		{ "':' last", 63, ':', false },
+		{ "'f' stays hex", 63, 'f', true },
+	};
+	static const uint8_t want[16] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+	    0xcd, 0xef, 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54, 0x32, 0x10 };
+	struct diag d = DIAG_INIT;
+	struct sig_hasher *h;
+
+	CU_ASSERT_EQUAL_FATAL(sig_hasher_new(&h, &d), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char id[128];
+		uint8_t key[16], full[32];
+		int n = snprintf(id, sizeof(id), "ni:///sha-256;%s?ver=CBV2.0",
+		    hex64);
+
+		if (cases[c].at >= 0)
+			id[14 + cases[c].at] = cases[c].with;
+		ld_dup_key(h, id, (size_t)n, key);
+		sig_sha256(id, (size_t)n, full);
+		if (memcmp(key, cases[c].cbv ? want : full, 16) != 0)
+			fprintf(stderr, "dup key: %s\n", cases[c].name);
+		CU_ASSERT_EQUAL(memcmp(key, cases[c].cbv ? want : full, 16), 0);
+	}
+	sig_hasher_free(h);
+}
+
 int
 main(void)
 {
@@ -342,6 +388,7 @@ main(void)
 		{ "truncate every offset, recover", test_truncate_recover },
 		{ "recover refuses damage", test_recover_refuses_damage },
 		{ "proofs", test_proofs },
+		{ "dedupe key of a hash id", test_dup_key },
 		{ NULL, NULL },
 	};
 	struct diag d = DIAG_INIT;
