@@ -952,10 +952,8 @@ leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
 	g = lt + 2 + qlen;
 	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/')
 		return NOT_LEAF;
-	/* names are short: compared here, not through memcmp() */
-	for (size_t i = 0; i < qlen; i++)
-		if (lt[2 + i] != q[i])
-			return NOT_LEAF;
+	if (memcmp(lt + 2, q, qlen) != 0)
+		return NOT_LEAF;
 	for (; g < e && *g != '>'; g++) {
 		if (!is_s(*g))
 			return NOT_LEAF;
