@@ -114,13 +114,42 @@ attr(struct epcis_buf *b, const char *key, const char *v)
 
 /*
  * What the ILMD adds after the GTIN of an item: (17) from the expiry if it
- * is a date, and (10) the lot unless the item has a (10) of its own.
+ * is a YYYY-MM-DD date, and (10) the lot unless the item has a (10) of its
+ * own, if the lot is a (10) value (1-20 characters of CSET 82).  Anything
+ * else would make the element string unreadable (a TAB splits the line);
+ * the lot= and expiry= attributes carry the values as written either way.
  */
+static bool
+is_date(const char *s)
+{
+	static const char form[] = "dddd-dd-dd";
+	struct gs1_date dt;
+
+	for (size_t i = 0; i < sizeof(form) - 1; i++)
+		if (form[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != form[i])
+			return false;
+	dt.year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+	    (s[2] - '0') * 10 + (s[3] - '0');
+	dt.month = (s[5] - '0') * 10 + (s[6] - '0');
+	dt.day = (s[8] - '0') * 10 + (s[9] - '0');
+	return s[sizeof(form) - 1] == '\0' && gs1_date_valid(&dt);
+}
+
+static bool
+is_lot(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (n == 20 || !gs1_is_cset82((unsigned char)s[n]))
+			return false;
+	return n > 0;
+}
+
 static void
 ilmd_ais(struct epcis_buf *b, const struct epcis_event *ev, bool lot)
 {
-	if (ev->expiry != NULL && strlen(ev->expiry) == 10 &&
-	    ev->expiry[4] == '-' && ev->expiry[7] == '-') {
+	if (ev->expiry != NULL && is_date(ev->expiry)) {
 		char yymmdd[7];
 
 		memcpy(yymmdd, ev->expiry + 2, 2);
@@ -130,7 +159,7 @@ ilmd_ais(struct epcis_buf *b, const struct epcis_event *ev, bool lot)
 		epcis_buf_adds(b, "[17]");
 		epcis_buf_adds(b, yymmdd);
 	}
-	if (lot && ev->lot != NULL) {
+	if (lot && ev->lot != NULL && is_lot(ev->lot)) {
 		epcis_buf_adds(b, "[10]");
 		epcis_buf_adds(b, ev->lot);
 	}
