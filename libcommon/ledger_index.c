@@ -44,6 +44,10 @@
  *      SQLite once for many appends: with random serials every append's
  *      rows touch pages all over the B-tree, which the WAL then holds and
  *      a checkpoint writes again.
+ *  I9. Rows an append writes go to the table `pending` (a rowid table:
+ *      they land on its last pages) and move to `item` in one sorted pass
+ *      when PENDING_MAX have come; lookups read both.  So a process per
+ *      append does not rewrite pages all over the B-tree every time.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -64,12 +68,13 @@
 #include "sig.h"
 
 #define IDX_APP_ID	0x4453494e	/* "DSIN" */
-#define IDX_FORMAT	3	/* 2: hash ids in LEDGER.idx.keys; 3: offsets
-				   in the item rows, no entry table */
+#define IDX_FORMAT	4	/* 2: hash ids in LEDGER.idx.keys; 3: offsets
+				   in the item rows, no entry table; 4: the
+				   pending table */
 
 static const char schema[] =
     "PRAGMA application_id = 1146308942;"	/* IDX_APP_ID */
-    "PRAGMA user_version = 3;"			/* IDX_FORMAT */
+    "PRAGMA user_version = 4;"			/* IDX_FORMAT */
     "CREATE TABLE meta ("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " ledger_size INTEGER NOT NULL,"	/* bytes covered: end of the seal */
@@ -85,6 +90,12 @@ static const char schema[] =
     " idx INTEGER NOT NULL,"		/* entry index */
     " offset INTEGER NOT NULL,"		/* of its record */
     " PRIMARY KEY (item, idx, kind)) WITHOUT ROWID;"
+    /* I9: rows of recent appends, in the order they came (rowid) */
+    "CREATE TABLE pending ("
+    " item TEXT NOT NULL,"
+    " kind INTEGER NOT NULL,"
+    " idx INTEGER NOT NULL,"
+    " offset INTEGER NOT NULL);"
     "INSERT INTO meta VALUES (1, 0, 0, 0, 0, x'', x'', '');";
 
 /*
@@ -96,6 +107,7 @@ static const char schema[] =
  */
 #define ITEMS_BATCH	32
 #define ITEMS_HOLD	16384
+#define PENDING_MAX	8192	/* I9: rows in `pending` before a merge */
 
 struct pending_item {
 	const char	*s;		/* the item, set when sorting */
@@ -108,6 +120,7 @@ struct ld_index {
 	char			*path;
 	sqlite3			*db;
 	sqlite3_stmt		*ins_item, *ins_items, *meta;
+	sqlite3_stmt		*ins_pend, *ins_pends, *npending;
 	struct pending_item	*pend;
 	size_t			 npend, pend_cap;
 	/* I8: held rows reach this seal, which ends at hold_end */
@@ -142,7 +155,11 @@ idx_shut(struct ld_index *x)
 	sqlite3_finalize(x->ins_item);
 	sqlite3_finalize(x->ins_items);
 	sqlite3_finalize(x->meta);
+	sqlite3_finalize(x->ins_pend);
+	sqlite3_finalize(x->ins_pends);
+	sqlite3_finalize(x->npending);
 	x->ins_item = x->ins_items = x->meta = NULL;
+	x->ins_pend = x->ins_pends = x->npending = NULL;
 	x->npend = x->text_len = 0;
 	x->held = false;
 	x->txn = false;
@@ -228,13 +245,18 @@ prepare(struct ld_index *x, struct diag *d)
 	} st[] = {
 		{ offsetof(struct ld_index, ins_item),
 		  "INSERT OR IGNORE INTO item VALUES (?, ?, ?, ?)" },
+		{ offsetof(struct ld_index, ins_pend),
+		  "INSERT INTO pending VALUES (?, ?, ?, ?)" },
+		{ offsetof(struct ld_index, npending),
+		  "SELECT (SELECT max(rowid) FROM pending) - "
+		  "(SELECT min(rowid) FROM pending) + 1" },
 		{ offsetof(struct ld_index, meta),
 		  "UPDATE meta SET ledger_size = ?, entries = ?, seals = ?, "
 		  "seal_offset = ?, seal_root = ?, seal_chain = ?, origin = ? "
 		  "WHERE id = 1" },
 	};
 
-	char many[64 + ITEMS_BATCH * 10];
+	char many[64 + ITEMS_BATCH * 10], pends[64 + ITEMS_BATCH * 10];
 	size_t n;
 
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
@@ -248,6 +270,13 @@ prepare(struct ld_index *x, struct diag *d)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, ",(?,?,?,?)");
 	if (n >= sizeof(many) || sqlite3_prepare_v3(x->db, many, -1,
 	    SQLITE_PREPARE_PERSISTENT, &x->ins_items, NULL) != SQLITE_OK)
+		return -1;
+	n = (size_t)snprintf(pends, sizeof(pends),
+	    "INSERT INTO pending VALUES (?,?,?,?)");
+	for (int i = 1; i < ITEMS_BATCH; i++)
+		n += (size_t)snprintf(pends + n, sizeof(pends) - n, ",(?,?,?,?)");
+	if (n >= sizeof(pends) || sqlite3_prepare_v3(x->db, pends, -1,
+	    SQLITE_PREPARE_PERSISTENT, &x->ins_pends, NULL) != SQLITE_OK)
 		return -1;
 	(void)d;
 	return 0;
@@ -482,28 +511,70 @@ item_cmp(const void *a, const void *b)
 	return (p->kind > q->kind) - (p->kind < q->kind);
 }
 
-/* Insert the pending item rows, sorted, full batches in one statement. */
+/*
+ * Insert the waiting item rows, full batches in one statement: into
+ * `item` sorted, or (I9) into `pending` as they came.
+ */
 static int
-flush_items(struct ld_index *x, struct diag *d)
+flush_to(struct ld_index *x, bool to_pending, struct diag *d)
 {
+	sqlite3_stmt *one = to_pending ? x->ins_pend : x->ins_item;
+	sqlite3_stmt *many = to_pending ? x->ins_pends : x->ins_items;
 	size_t i = 0;
 	int rc = 0;
 
-	for (size_t k = 0; k < x->npend; k++)
+	for (size_t k = 0; k < x->npend && !to_pending; k++)
 		x->pend[k].s = x->text + x->pend[k].at;
-	if (x->npend > 1)
+	if (x->npend > 1 && !to_pending)
 		qsort(x->pend, x->npend, sizeof(x->pend[0]), item_cmp);
 	for (; i + ITEMS_BATCH <= x->npend && rc == 0; i += ITEMS_BATCH) {
 		for (int j = 0; j < ITEMS_BATCH; j++)
-			bind_item(x, x->ins_items, i + (size_t)j, j);
-		rc = step_done(x->ins_items);
+			bind_item(x, many, i + (size_t)j, j);
+		rc = step_done(many);
 	}
 	for (; i < x->npend && rc == 0; i++) {
-		bind_item(x, x->ins_item, i, 0);
-		rc = step_done(x->ins_item);
+		bind_item(x, one, i, 0);
+		rc = step_done(one);
 	}
 	x->npend = x->text_len = 0;
 	return rc == 0 ? 0 : db_fail(x, d, "cannot add an item");
+}
+
+static int
+flush_items(struct ld_index *x, struct diag *d)
+{
+	return flush_to(x, false, d);
+}
+
+/*
+ * I9: the held rows of an append go to `pending`: rows appended at the
+ * end of a rowid table touch its last pages only.  At PENDING_MAX rows
+ * they move to `item` in one sorted pass, which touches each page of
+ * the B-tree at most once for all of them (random serials put every
+ * append's rows all over it).  Many held rows go to `item` directly.
+ */
+static int
+flush_held(struct ld_index *x, struct diag *d)
+{
+	sqlite3_int64 n;
+	int rc;
+
+	if (x->npend >= PENDING_MAX)
+		return flush_to(x, false, d);
+	if (flush_to(x, true, d) != 0)
+		return -1;
+	rc = sqlite3_step(x->npending);
+	n = rc == SQLITE_ROW ? sqlite3_column_int64(x->npending, 0) : -1;
+	sqlite3_reset(x->npending);
+	if (n < 0)
+		return db_fail(x, d, "cannot count the pending rows");
+	if (n < PENDING_MAX)
+		return 0;
+	if (exec(x, "INSERT OR IGNORE INTO item SELECT item, kind, idx, "
+	    "offset FROM pending ORDER BY item, idx, kind") != 0 ||
+	    exec(x, "DELETE FROM pending") != 0)
+		return db_fail(x, d, "cannot merge the pending rows");
+	return 0;
 }
 
 /* Rows not inserted: the transaction they were for is rolled back. */
@@ -791,7 +862,7 @@ hold_flush(struct ledger *lg, struct diag *d)
 		hold_drop(x);
 		return db_fail(x, d, "cannot start a transaction");
 	}
-	if (flush_items(x, d) != 0 || (m.entries <= h->size &&
+	if (flush_held(x, d) != 0 || (m.entries <= h->size &&
 	    put_meta_seal(lg, h, x->hold_nseals, x->hold_end, d) != 0) ||
 	    exec(x, "COMMIT") != 0) {
 		(void)exec(x, "ROLLBACK");
@@ -1051,8 +1122,11 @@ ledger_index_find(struct ledger *lg, int kind, const char *item,
 		unlock(lg);
 		return r < 0 ? -1 : 0;
 	} else {
+		/* I9: and the pending rows; a row may be in both */
 		rc = sqlite3_prepare_v2(x->db, "SELECT kind, idx, offset "
 		    "FROM item WHERE item = ?1 AND (?2 = 0 OR kind = ?2) "
+		    "UNION SELECT kind, idx, offset FROM pending "
+		    "WHERE item = ?1 AND (?2 = 0 OR kind = ?2) "
 		    "ORDER BY idx, kind", -1, &s, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_text(s, 1, item, -1, SQLITE_STATIC);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
+#include <sqlite3.h>
 
 #include "diag.h"
 #include "ledger.h"
@@ -679,6 +680,63 @@ test_rows_held(void)
 	}
 }
 
+/* Rows in table `t` of the index of `path`; -1 if it cannot be read. */
+static long
+index_rows(const char *path, const char *t)
+{
+	char p[400], q[64];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long n = -1;
+
+	snprintf(p, sizeof(p), "%s.idx", path);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM %s", t);
+	if (sqlite3_open_v2(p, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, q, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = (long)sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+/*
+ * I9: appends through a handle each (a process per append) put their
+ * rows in `pending`; past 8192 they move to `item`.  Lookups find rows of
+ * both (a row in both counts once: test_rows_held, "another writer's
+ * catch-up between").
+ */
+static void
+test_pending(void)
+{
+	LOCAL_PATH(l, "pend.dsl");
+	long items, pend;
+
+	unlink(l);
+	rm_index(l);
+	for (size_t b = 0; b < 130; b++)	/* 8,320 events */
+		CU_ASSERT_EQUAL_FATAL(append(l, true, 64, b * 64, NULL, NULL),
+		    64);
+	items = index_rows(l, "item");
+	pend = index_rows(l, "pending");
+	CU_ASSERT_EQUAL(items + pend, 130 * 64);
+	CU_ASSERT_TRUE(items >= 8192 && pend < 8192);
+	for (int i = 0; i < 130 * 64; i += 97) {
+		char item[80];
+
+		snprintf(item, sizeof(item),
+		    "urn:epc:id:sgtin:030001.0012345.%d", i);
+		CU_ASSERT_EQUAL(lookup(l, LEDGER_ITEM_EPC, item, NULL), 1);
+	}
+	/* the last append's rows are pending; the first's are in item */
+	CU_ASSERT_EQUAL(lookup(l, LEDGER_ITEM_EPC,
+	    "urn:epc:id:sgtin:030001.0012345.8319", NULL), 1);
+	CU_ASSERT_EQUAL(lookup(l, LEDGER_ITEM_EPC,
+	    "urn:epc:id:sgtin:030001.0012345.0", NULL), 1);
+	CU_ASSERT_TRUE(verifies(l));
+}
+
 /* Duplicates across processes: 4 children append overlapping ranges. */
 static void
 test_processes(void)
@@ -730,6 +788,7 @@ main(void)
 		{ "hash-id table grows", test_keys_grow },
 		{ "hash-id table header moved at close", test_keys_deferred },
 		{ "item rows held by an appending handle", test_rows_held },
+		{ "pending rows and their merge", test_pending },
 		{ NULL, NULL },
 	};
 	struct diag d = DIAG_INIT;
