@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <libxml/xmlversion.h>
-#include <openssl/opensslv.h>
 
 #include "epcis.h"
 #include "tool.h"
@@ -193,8 +192,7 @@ main(int argc, char *argv[])
 	if (strcmp(verbname, "--help") == 0 || strcmp(verbname, "-h") == 0)
 		return tool_help();
 	if (strcmp(verbname, "--version") == 0)
-		return tool_version("libxml2 " LIBXML_DOTTED_VERSION ", "
-		    OPENSSL_VERSION_TEXT);
+		return tool_version("libxml2 " LIBXML_DOTTED_VERSION);
 	if (strcmp(verbname, "read") == 0)
 		verb = V_READ;
 	else if (strcmp(verbname, "hash") == 0)
@@ -218,8 +216,7 @@ main(int argc, char *argv[])
 		case 'h':
 			return tool_help();
 		case OPT_VERSION:
-			return tool_version("libxml2 " LIBXML_DOTTED_VERSION ", "
-			    OPENSSL_VERSION_TEXT);
+			return tool_version("libxml2 " LIBXML_DOTTED_VERSION);
 		case OPT_VALIDATE:
 			ro.validate = true;
 			ro.xml = &epcis_read_libxml2;
