@@ -75,7 +75,8 @@ size_t	gs1_table_ai_len(const struct gs1_table *t, const char *digits);
 const char *gs1_table_source(const struct gs1_table *t);
 
 /* Facts about one AI (borrowed from the table). */
-const char *gs1_ai_title(const struct gs1_ai *a);	/* "BATCH/LOT" */
+/* The title of AI a, "BATCH/LOT" ("" if none); a must be an entry of t. */
+const char *gs1_ai_title(const struct gs1_table *t, const struct gs1_ai *a);
 bool	gs1_ai_needs_fnc1(const struct gs1_ai *a);	/* not predefined length */
 size_t	gs1_ai_max_len(const struct gs1_ai *a);
 bool	gs1_ai_is_fixed_len(const struct gs1_ai *a);

@@ -73,10 +73,17 @@ struct dict_build {
 	size_t		 slen, scap;
 };
 
+/*
+ * Append a string to the pool; *off is where it starts.  The entries hold
+ * 16-bit offsets (gs1_int.h), so the pool may not outgrow GS1_POOL_MAX.
+ */
 static int
-add_string(struct dict_build *b, const char *s, size_t len, size_t *off,
+add_string(struct dict_build *b, const char *s, size_t len, uint16_t *off,
     struct diag *d)
 {
+	if (len >= GS1_POOL_MAX || b->slen + len + 1 > GS1_POOL_MAX)
+		return diag_input(d, "the dictionary's strings exceed %d bytes",
+		    GS1_POOL_MAX);
 	if (b->slen + len + 1 > b->scap) {
 		size_t cap = b->scap ? b->scap * 2 : 16384;
 		char *p;
@@ -90,7 +97,7 @@ add_string(struct dict_build *b, const char *s, size_t len, size_t *off,
 	}
 	memcpy(b->str + b->slen, s, len);
 	b->str[b->slen + len] = '\0';
-	*off = b->slen;
+	*off = (uint16_t)b->slen;
 	b->slen += len + 1;
 	return 0;
 }
@@ -216,11 +223,6 @@ check_dlpkey(const char *s, size_t len, struct diag *d)
 	return diag_input(d, "bad dlpkey=%.*s", (int)len, s);
 }
 
-struct pending_str {		/* string offsets, fixed up when done */
-	size_t	 req[GS1_REQ_MAX], ex[GS1_EX_MAX], dlpkey, title;
-	bool	 has_dlpkey;
-};
-
 static bool
 is_flag_token(const char *s, size_t len)
 {
@@ -237,10 +239,9 @@ is_flag_token(const char *s, size_t len)
  */
 static int
 parse_line(struct dict_build *b, const char *line, size_t len,
-    unsigned lineno, struct pending_str **pend, struct diag *d)
+    unsigned lineno, struct diag *d)
 {
 	struct gs1_ai proto;
-	struct pending_str ps;
 	const char *tok[64];
 	size_t toklen[64], ntok = 0, t = 0, title_len = 0;
 	const char *title = "", *lo, *hi;
@@ -249,7 +250,6 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 	unsigned long first, last;
 
 	memset(&proto, 0, sizeof(proto));
-	memset(&ps, 0, sizeof(ps));
 	for (size_t i = 0; i < len; i++)
 		if (line[i] == '#') {
 			title = line + i + 1;
@@ -360,7 +360,7 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 			if (proto.nreq == GS1_REQ_MAX)
 				return diag_input(d, "more than %d req=",
 				    GS1_REQ_MAX);
-			if (add_string(b, v, vlen, &ps.req[proto.nreq], d))
+			if (add_string(b, v, vlen, &proto.req[proto.nreq], d))
 				return -1;
 			proto.nreq++;
 		} else if (klen == 2 && memcmp(tok[t], "ex", 2) == 0) {
@@ -370,21 +370,21 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 			if (proto.nex == GS1_EX_MAX)
 				return diag_input(d, "more than %d ex=",
 				    GS1_EX_MAX);
-			if (add_string(b, v, vlen, &ps.ex[proto.nex], d))
+			if (add_string(b, v, vlen, &proto.ex[proto.nex], d))
 				return -1;
 			proto.nex++;
 		} else if (klen == 6 && memcmp(tok[t], "dlpkey", 6) == 0) {
 			if (v != NULL && check_dlpkey(v, vlen, d) != 0)
 				return -1;
-			if (add_string(b, v ? v : "", vlen, &ps.dlpkey, d))
+			if (add_string(b, v ? v : "", vlen, &proto.dlpkey, d))
 				return -1;
-			ps.has_dlpkey = true;
+			proto.dlkey = true;
 		} else if (tok[t][0] < 'a' || tok[t][0] > 'z') {
 			return diag_input(d, "unexpected '%.*s'",
 			    (int)toklen[t], tok[t]);
 		}
 	}
-	if (add_string(b, title, title_len, &ps.title, d) != 0)
+	if (add_string(b, title, title_len, &proto.title, d) != 0)
 		return -1;
 
 	/* Expand the range. */
@@ -396,18 +396,10 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 		if (b->n == b->cap) {
 			size_t cap = b->cap ? b->cap * 2 : 512;
 			struct gs1_ai *p = realloc(b->ai, cap * sizeof(*p));
-			struct pending_str *q = realloc(*pend,
-			    cap * sizeof(*q));
 
-			if (p == NULL || q == NULL) {
-				if (p != NULL)
-					b->ai = p;
-				if (q != NULL)
-					*pend = q;
+			if (p == NULL)
 				return diag_system(d, "out of memory");
-			}
 			b->ai = p;
-			*pend = q;
 			b->cap = cap;
 		}
 		e = &b->ai[b->n];
@@ -425,7 +417,6 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 		    (int)proto.maxlen + (int)lolen != total))
 			return diag_input(d, "AI (%s) marked '*' must have a "
 			    "predefined length", e->ai);
-		(*pend)[b->n] = ps;
 		b->n++;
 	}
 	return 0;
@@ -524,7 +515,7 @@ same_rules(const struct gs1_ai *ai, size_t j)
 	    ai[j].nex != ai[j - 1].nex)
 		return false;
 	for (size_t r = 0; r < ai[j].nreq; r++)
-		if (ai[j].req[r] != ai[j - 1].req[r])
+		if (ai[j].req[r] != ai[j - 1].req[r])	/* the same line's */
 			return false;
 	for (size_t r = 0; r < ai[j].nex; r++)
 		if (ai[j].ex[r] != ai[j - 1].ex[r])
@@ -544,35 +535,34 @@ compile_rules(struct gs1_table *t, struct gs1_ai *ai, struct gs1_pat *pat)
 	for (size_t j = 0; j < t->n; j++) {
 		if (same_rules(ai, j)) {
 			if (pat != NULL) {
-				memcpy(ai[j].reqp, ai[j - 1].reqp,
-				    sizeof(ai[j].reqp));
+				ai[j].reqp = ai[j - 1].reqp;
+				ai[j].expat = ai[j - 1].expat;
 				memcpy(ai[j].nreqp, ai[j - 1].nreqp,
 				    sizeof(ai[j].nreqp));
-				ai[j].expat = ai[j - 1].expat;
 				ai[j].nexpat = ai[j - 1].nexpat;
 			}
 			continue;
 		}
+		if (pat != NULL)
+			ai[j].reqp = ai[j].nreq > 0 ? (uint16_t)n : 0;
 		for (size_t r = 0; r < ai[j].nreq; r++) {
-			size_t k = compile_list(t, ai[j].req[r],
-			    pat ? pat + n : NULL);
-
-			if (pat != NULL) {
-				ai[j].reqp[r] = pat + n;
-				ai[j].nreqp[r] = (unsigned)k;
-			}
-			n += k;
-		}
-		if (pat != NULL) {
-			ai[j].expat = ai[j].nex > 0 ? pat + n : NULL;
-			ai[j].nexpat = 0;
-		}
-		for (size_t r = 0; r < ai[j].nex; r++) {
-			size_t k = compile_list(t, ai[j].ex[r],
+			size_t k = compile_list(t, gs1_ai_req(t, &ai[j], r),
 			    pat ? pat + n : NULL);
 
 			if (pat != NULL)
-				ai[j].nexpat += (unsigned)k;
+				ai[j].nreqp[r] = (uint16_t)k;
+			n += k;
+		}
+		if (pat != NULL) {
+			ai[j].expat = ai[j].nex > 0 ? (uint16_t)n : 0;
+			ai[j].nexpat = 0;
+		}
+		for (size_t r = 0; r < ai[j].nex; r++) {
+			size_t k = compile_list(t, gs1_ai_ex(t, &ai[j], r),
+			    pat ? pat + n : NULL);
+
+			if (pat != NULL)
+				ai[j].nexpat = (uint16_t)(ai[j].nexpat + k);
 			n += k;
 		}
 	}
@@ -587,9 +577,11 @@ compile_table(struct gs1_table *t, struct diag *d)
 	size_t n = compile_rules(t, ai, NULL);
 	struct gs1_pat *pat;
 
-	if (n == 0)
-		return 0;
-	if ((pat = malloc(n * sizeof(*pat))) == NULL)
+	if (n > GS1_PAT_MAX)	/* the entries hold 16-bit indices */
+		return diag_input(d, "more than %d req=/ex= patterns",
+		    GS1_PAT_MAX);
+	/* At least one, so that t->pat + 0 is valid (gs1_int.h). */
+	if ((pat = calloc(n > 0 ? n : 1, sizeof(*pat))) == NULL)
 		return diag_system(d, "out of memory");
 	compile_rules(t, ai, pat);
 	t->pat = pat;
@@ -602,7 +594,6 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
     const char *name, struct diag *d)
 {
 	struct dict_build b = { NULL, 0, 0, NULL, 0, 0 };
-	struct pending_str *pend = NULL;
 	struct gs1_table *t = NULL;
 	unsigned lineno = 0;
 	size_t i = 0;
@@ -626,7 +617,7 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
 			k++;
 		if (k == ll || line[k] == '#')
 			continue;
-		rc = parse_line(&b, line + k, ll - k, lineno, &pend, d);
+		rc = parse_line(&b, line + k, ll - k, lineno, d);
 		if (rc != 0)
 			diag_at(d, name, lineno);
 	}
@@ -658,18 +649,9 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
 			memcpy(mem, b.ai, aisz);
 			if (b.slen > 0)
 				memcpy(mem + aisz, b.str, b.slen);
-			for (size_t j = 0; j < b.n; j++) {
-				const char *s = mem + aisz;
-
-				for (size_t r = 0; r < ai[j].nreq; r++)
-					ai[j].req[r] = s + pend[j].req[r];
-				for (size_t r = 0; r < ai[j].nex; r++)
-					ai[j].ex[r] = s + pend[j].ex[r];
-				ai[j].dlpkey = pend[j].has_dlpkey ?
-				    s + pend[j].dlpkey : NULL;
-				ai[j].title = s + pend[j].title;
-			}
 			t->ai = ai;
+			t->pool = mem + aisz;
+			t->poollen = b.slen;
 			t->n = b.n;
 			t->npat = 0;
 			t->mem = mem;
@@ -677,11 +659,11 @@ gs1_dict_parse(struct gs1_table **out, const char *text, size_t len,
 			table_index(t, d, name, &rc);
 		}
 	}
-	if (rc == 0)
-		rc = compile_table(t, d);
+	if (rc == 0 && (rc = compile_table(t, d)) != 0 &&
+	    d->kind != DIAG_SYSTEM)
+		diag_at(d, name, 0);
 	free(b.ai);
 	free(b.str);
-	free(pend);
 	if (rc != 0) {
 		if (t != NULL) {
 			free(t->mem);

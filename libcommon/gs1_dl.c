@@ -300,7 +300,7 @@ gs1_parse_dl(struct gs1_msg *m, const char *s, size_t len,
 		const struct gs1_ai *def = a ? gs1_table_find(m->table, a,
 		    strlen(a)) : NULL;
 
-		if (def != NULL && def->dlpkey != NULL) {
+		if (def != NULL && def->dlkey) {
 			keyai = a;
 			if (alpha)
 				m->notes |= GS1_NOTE_DL_CONVENIENCE;
@@ -324,14 +324,14 @@ gs1_parse_dl(struct gs1_msg *m, const char *s, size_t len,
 		const char *a = seg_ai(m->table, seg[q].p, seg[q].len, &alpha,
 		    abuf[q]);
 
-		if (a == NULL || !is_qualifier(key->dlpkey, a))
+		if (a == NULL || !is_qualifier(gs1_ai_dlpkey(m->table, key), a))
 			return dl_error(d, s, len, (size_t)(seg[q].p - s),
 			    seg[q].len, "not a key qualifier of the primary "
 			    "key");
 		if (alpha)
 			m->notes |= GS1_NOTE_DL_CONVENIENCE;
 		quals[nq++] = a;
-		if (!quals_ok(key->dlpkey, quals, nq))
+		if (!quals_ok(gs1_ai_dlpkey(m->table, key), quals, nq))
 			return dl_error(d, s, len, (size_t)(seg[q].p - s),
 			    seg[q].len, "key qualifiers out of order");
 		if (add_decoded(m, a, seg[q + 1].p, seg[q + 1].len, false,
@@ -384,11 +384,11 @@ gs1_parse_dl(struct gs1_msg *m, const char *s, size_t len,
 			if (eq == j)
 				return dl_error(d, s, len, i, j - i,
 				    "query parameter without a value");
-			if (def != NULL && (def->dlpkey != NULL &&
+			if (def != NULL && (def->dlkey &&
 			    strcmp(a, keyai) == 0))
 				return dl_error(d, s, len, i, eq - i,
 				    "primary key repeated in the query");
-			if (def != NULL && is_qualifier(key->dlpkey, a))
+			if (def != NULL && is_qualifier(gs1_ai_dlpkey(m->table, key), a))
 				return dl_error(d, s, len, i, eq - i,
 				    "key qualifier belongs in the path");
 			if (def != NULL && !def->dlattr)
@@ -482,7 +482,7 @@ gs1_render_dl(const struct gs1_msg *m, bool vrs,
 	} else {
 		for (size_t i = 0; i < m->n && key == NULL; i++)
 			if (m->el[i].def != NULL &&
-			    m->el[i].def->dlpkey != NULL)
+			    m->el[i].def->dlkey)
 				key = &m->el[i];
 		if (key == NULL)
 			return diag_input(d, "no Digital Link primary key "
@@ -493,14 +493,14 @@ gs1_render_dl(const struct gs1_msg *m, bool vrs,
 		gs1_out_ch(w, '/');
 		put_pct(w, key->value, key->len);
 		/* The first qualifier sequence that holds every qualifier. */
-		for (const char *a = key->def->dlpkey;
+		for (const char *a = gs1_ai_dlpkey(m->table, key->def);
 		    a != NULL && *a != '\0';) {
 			const char *bar = strchr(a, '|');
 			size_t al = bar ? (size_t)(bar - a) : strlen(a);
 			bool all = true;
 
 			for (size_t i = 0; i < m->n; i++)
-				if (is_qualifier(key->def->dlpkey,
+				if (is_qualifier(gs1_ai_dlpkey(m->table, key->def),
 				    m->el[i].ai) && !in_seq(a, al, m->el[i].ai))
 					all = false;
 			if (all) {
@@ -510,9 +510,9 @@ gs1_render_dl(const struct gs1_msg *m, bool vrs,
 			}
 			a = bar ? bar + 1 : NULL;
 		}
-		if (alt == NULL && key->def->dlpkey[0] != '\0') {
+		if (alt == NULL && gs1_ai_dlpkey(m->table, key->def)[0] != '\0') {
 			for (size_t i = 0; i < m->n; i++)
-				if (is_qualifier(key->def->dlpkey, m->el[i].ai))
+				if (is_qualifier(gs1_ai_dlpkey(m->table, key->def), m->el[i].ai))
 					return diag_input(d, "AI (%s) cannot "
 					    "be combined with the other key "
 					    "qualifiers of AI (%s)",

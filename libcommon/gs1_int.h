@@ -120,35 +120,92 @@ struct gs1_pat {
 	bool		last;
 };
 
+/*
+ * One dictionary entry.  It holds no pointers, so that the generated
+ * table is read-only data that a position-independent program does not
+ * relocate at start-up: its strings are offsets into the table's string
+ * pool (t->pool) and its compiled patterns indices into t->pat.  Read
+ * them with the accessors below.  The loader and the generator refuse a
+ * dictionary whose pool or patterns would not fit the 16-bit fields.
+ */
 struct gs1_ai {
 	char		ai[GS1_AI_LEN_MAX + 1];
 	uint8_t		ailen;
 	bool		fnc1;		/* needs a separator ('*' flag absent) */
 	bool		dlattr;		/* '?': a Digital Link query attribute */
+	bool		dlkey;		/* has dlpkey= (its list may be "") */
 	uint8_t		ncomp;
 	uint8_t		nreq, nex;
 	uint16_t	minlen, maxlen;	/* of the whole value */
 	struct gs1_comp	comp[GS1_COMP_MAX];
-	const char	*req[GS1_REQ_MAX];	/* "01+21,02,35nn" */
-	const char	*ex[GS1_EX_MAX];	/* "255,37" */
-	unsigned	 nreqp[GS1_REQ_MAX], nexpat;	/* compiled: */
-	const struct gs1_pat *reqp[GS1_REQ_MAX];	/* req[r] */
-	const struct gs1_pat *expat;	/* every ex= pattern, in order */
-	const char	*dlpkey;	/* NULL: no key; "": no qualifiers */
-	const char	*title;		/* "" if none */
+	uint16_t	req[GS1_REQ_MAX];	/* pool: "01+21,02,35nn" */
+	uint16_t	ex[GS1_EX_MAX];		/* pool: "255,37" */
+	uint16_t	dlpkey;		/* pool: "22,10,21|235" if dlkey */
+	uint16_t	title;		/* pool: "" if none */
+	/*
+	 * Compiled: t->pat[reqp...] are the patterns of req[0], req[1], ...
+	 * (nreqp[r] each), t->pat[expat...] those of every ex= list (nexpat),
+	 * in order.  t->pat is never NULL, so t->pat + 0 is always valid.
+	 */
+	uint16_t	reqp, nreqp[GS1_REQ_MAX], expat, nexpat;
 	unsigned	line;		/* in the dictionary */
 };
+
+#define GS1_POOL_MAX	65536	/* bytes of a table's string pool */
+#define GS1_PAT_MAX	65535	/* compiled patterns of one table */
 
 struct gs1_table {
 	const struct gs1_ai *ai;	/* sorted by AI */
 	size_t		n;
-	const struct gs1_pat *pat;	/* the compiled req=/ex= patterns */
+	const struct gs1_pat *pat;	/* the compiled req=/ex= patterns (npat,
+					   but never NULL) */
 	size_t		npat;
+	const char	*pool;		/* the entries' strings, NUL-ended */
+	size_t		poollen;
 	uint8_t		plen[100];	/* AI length by two-digit prefix, 0: none */
 	int16_t		idx[GS1_IDX_SIZE];	/* index key -> entry, -1: none */
 	char		source[128];	/* dictionary name (file or release) */
 	void		*mem;		/* loaded tables: what gs1_table_free frees */
 };
+
+/* Entry a's r-th req= list as text, "01+21,02,35nn". */
+static inline const char *
+gs1_ai_req(const struct gs1_table *t, const struct gs1_ai *a, size_t r)
+{
+	return t->pool + a->req[r];
+}
+
+/* Entry a's x-th ex= list as text, "255,37". */
+static inline const char *
+gs1_ai_ex(const struct gs1_table *t, const struct gs1_ai *a, size_t x)
+{
+	return t->pool + a->ex[x];
+}
+
+/* Entry a's key qualifier sequences, "22,10,21|235"; NULL: not a key. */
+static inline const char *
+gs1_ai_dlpkey(const struct gs1_table *t, const struct gs1_ai *a)
+{
+	return a->dlkey ? t->pool + a->dlpkey : NULL;
+}
+
+/* The compiled patterns of entry a's r-th req= list (a->nreqp[r] of them). */
+static inline const struct gs1_pat *
+gs1_ai_reqp(const struct gs1_table *t, const struct gs1_ai *a, size_t r)
+{
+	const struct gs1_pat *p = t->pat + a->reqp;
+
+	for (size_t k = 0; k < r; k++)
+		p += a->nreqp[k];
+	return p;
+}
+
+/* The compiled patterns of all of entry a's ex= lists (a->nexpat). */
+static inline const struct gs1_pat *
+gs1_ai_expat(const struct gs1_table *t, const struct gs1_ai *a)
+{
+	return t->pat + a->expat;
+}
 
 /* Days in month m (1-12) of year y, proleptic Gregorian. */
 static inline unsigned

@@ -184,9 +184,11 @@ gs1_render(const struct gs1_msg *m, enum gs1_form form,
 			if (k > 0)
 				gs1_out_ch(&w, '\n');
 			if (o->titles && e->def != NULL &&
-			    e->def->title[0] != '\0') {
-				gs1_out_put(&w, e->def->title,
-				    strlen(e->def->title));
+			    m->table->pool[e->def->title] != '\0') {
+				const char *title = gs1_ai_title(m->table,
+				    e->def);
+
+				gs1_out_put(&w, title, strlen(title));
 				gs1_out_ch(&w, ' ');
 			}
 			gs1_out_ch(&w, '(');

@@ -49,9 +49,9 @@ gs1_table_ai_len(const struct gs1_table *t, const char *digits)
 }
 
 const char *
-gs1_ai_title(const struct gs1_ai *a)
+gs1_ai_title(const struct gs1_table *t, const struct gs1_ai *a)
 {
-	return a->title;
+	return t->pool + a->title;
 }
 
 const char *
@@ -93,7 +93,7 @@ gs1_ai_is_dl_attr(const struct gs1_ai *a)
 bool
 gs1_ai_is_dl_key(const struct gs1_ai *a)
 {
-	return a->dlpkey != NULL;
+	return a->dlkey;
 }
 
 static const char *const form_names[] = {

@@ -191,19 +191,24 @@ static int
 check_pairs_compiled(const struct gs1_msg *m, const struct present *pr,
     struct diag *d)
 {
+	const struct gs1_table *t = m->table;
+
 	for (size_t i = 0; i < m->n; i++) {
 		const struct gs1_element *e = &m->el[i];
 		const struct gs1_ai *a = e->def;
+		const struct gs1_pat *p, *x, *end;
 
-		for (size_t x = 0; x < a->nexpat; x++)
-			if (pat_present(m, pr, &a->expat[x], pr->ix[i]))
+		x = gs1_ai_expat(t, a);
+		for (end = x + a->nexpat; x < end; x++)
+			if (pat_present(m, pr, x, pr->ix[i]))
 				return diag_input(d, "AI (%s) must not appear "
 				    "with AI (%s)", e->ai, m->el[find_compiled(
-				    m, pr, &a->expat[x], pr->ix[i])].ai);
-		for (size_t r = 0; r < a->nreq; r++) {
-			const struct gs1_pat *p = a->reqp[r];
-			const struct gs1_pat *end = p + a->nreqp[r];
+				    m, pr, x, pr->ix[i])].ai);
+		p = gs1_ai_reqp(t, a, 0);	/* the req= lists in order */
+		for (size_t r = 0; r < a->nreq; p = end, r++) {
 			bool ok = false;
+
+			end = p + a->nreqp[r];
 
 			/* Alternatives, each an AND of patterns ('+'). */
 			while (p < end && !ok) {
@@ -218,7 +223,7 @@ check_pairs_compiled(const struct gs1_msg *m, const struct present *pr,
 				ok = all;
 			}
 			if (!ok)
-				return req_error(e, a->req[r], d);
+				return req_error(e, gs1_ai_req(t, a, r), d);
 		}
 	}
 	return 0;
@@ -239,7 +244,8 @@ check_pairs_strings(const struct gs1_msg *m, struct diag *d)
 		if (a == NULL)
 			continue;
 		for (size_t x = 0; x < a->nex; x++) {
-			for (const char *p = a->ex[x]; *p != '\0';) {
+			for (const char *p = gs1_ai_ex(m->table, a, x);
+			    *p != '\0';) {
 				size_t k = pattern_len(p);
 				const struct gs1_element *f = find_pattern(m, p,
 				    k, e);
@@ -252,7 +258,7 @@ check_pairs_strings(const struct gs1_msg *m, struct diag *d)
 			}
 		}
 		for (size_t r = 0; r < a->nreq; r++) {
-			const char *p = a->req[r];
+			const char *p = gs1_ai_req(m->table, a, r);
 			bool ok = false;
 
 			/* Alternatives split by ',', each an AND of '+'. */
@@ -275,7 +281,7 @@ check_pairs_strings(const struct gs1_msg *m, struct diag *d)
 					p++;
 			}
 			if (!ok)
-				return req_error(e, a->req[r], d);
+				return req_error(e, gs1_ai_req(m->table, a, r), d);
 		}
 	}
 	return 0;

@@ -7,8 +7,11 @@
  * It parses the file with the run-time loader (libcommon/gs1_dict.c), so
  * the embedded table is exactly what loading the same file at run time
  * gives, index included, and a dictionary the loader refuses fails the
- * build with "file:line: ...".  The compiled pairing rules (struct gs1_pat)
- * are written as an array of their own that the entries point into.
+ * build with "file:line: ...".  The table holds no pointers but the three
+ * of struct gs1_table: the entries name their strings by offsets into one
+ * char array (the pool) and their compiled pairing rules (struct gs1_pat)
+ * by indices into an array of their own, so that all of it is read-only
+ * data that a position-independent program does not relocate.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,14 +42,46 @@ put_str(const char *s)
 	putchar('"');
 }
 
-/* A pointer into the compiled patterns, as an expression. */
+/*
+ * The string pool as a char array, one dictionary string a line (a
+ * string literal this long would exceed what ISO C promises to compile).
+ */
 static void
-put_pat(const struct gs1_table *t, const char *sep, const struct gs1_pat *p)
+put_pool(const struct gs1_table *t)
 {
-	if (p == NULL)
-		printf("%sNULL", sep);
-	else
-		printf("%sgs1_embedded_pat + %zu", sep, (size_t)(p - t->pat));
+	printf("\nstatic const char gs1_embedded_pool[%zu] = {\n",
+	    t->poollen);
+	for (size_t i = 0; i < t->poollen;) {
+		size_t k = strlen(t->pool + i);
+
+		printf("\t/* %5zu ", i);
+		put_str(t->pool + i);
+		printf(" */");
+		for (size_t j = 0; j <= k; j++) {
+			unsigned char c = (unsigned char)t->pool[i + j];
+
+			if (j % 12 == 0)
+				printf("\n\t   ");
+			if (c == '\'' || c == '\\')
+				printf(" '\\%c',", c);
+			else if (c >= 0x20 && c < 0x7f)
+				printf(" '%c',", c);
+			else
+				printf(" %u,", c);
+		}
+		putchar('\n');
+		i += k + 1;
+	}
+	printf("};\n");
+}
+
+static void
+put_u16s(const char *name, const uint16_t *v, size_t n, size_t used)
+{
+	printf("%s = {", name);
+	for (size_t i = 0; i < n; i++)
+		printf("%s %u", i ? "," : "", i < used ? v[i] : 0);
+	printf(" }");
 }
 
 /* The "# Release: YYYY-MM-DD" line of the dictionary's header, if any. */
@@ -89,25 +124,41 @@ main(int argc, char *argv[])
 		    diag_format(&d, buf, sizeof(buf)));
 		return d.kind == DIAG_SYSTEM ? 3 : 2;
 	}
+	/*
+	 * The loader refuses what would not fit the entries' 16-bit
+	 * offsets and indices; say it again here, so that the build fails
+	 * if that check is ever lost, and again at compile time below.
+	 */
+	if (t->poollen > GS1_POOL_MAX || t->npat > GS1_PAT_MAX ||
+	    t->n > GS1_TABLE_MAX) {
+		fprintf(stderr, "gen-aitable: %s: %zu string bytes (max %d), "
+		    "%zu patterns (max %d), %zu AIs (max %d)\n", argv[1],
+		    t->poollen, GS1_POOL_MAX, t->npat, GS1_PAT_MAX, t->n,
+		    GS1_TABLE_MAX);
+		gs1_table_free(t);
+		return 2;
+	}
 	release_of(argv[1], rel, sizeof(rel));
 	base = strrchr(argv[1], '/');
 	base = base ? base + 1 : argv[1];
 
 	printf("/* generated from %s by scripts/gen-aitable.c; do not edit */\n",
 	    argv[1]);
-	if (t->npat > 0) {
-		printf("\nstatic const struct gs1_pat gs1_embedded_pat[%zu] = {\n",
-		    t->npat);
-		for (size_t i = 0; i < t->npat; i++) {
-			const struct gs1_pat *p = &t->pat[i];
+	/* At least one pattern, so that t->pat + 0 is valid (gs1_int.h). */
+	printf("\nstatic const struct gs1_pat gs1_embedded_pat[%zu] = {\n",
+	    t->npat > 0 ? t->npat : 1);
+	if (t->npat == 0)
+		printf("\t{ 0, 0, \"\", false, false },\n");
+	for (size_t i = 0; i < t->npat; i++) {
+		const struct gs1_pat *p = &t->pat[i];
 
-			printf("\t{ %u, %u, ", p->lo, p->hi);
-			put_str(p->pat);
-			printf(", %s, %s },\n", p->exact ? "true" : "false",
-			    p->last ? "true" : "false");
-		}
-		printf("};\n");
+		printf("\t{ %u, %u, ", p->lo, p->hi);
+		put_str(p->pat);
+		printf(", %s, %s },\n", p->exact ? "true" : "false",
+		    p->last ? "true" : "false");
 	}
+	printf("};\n");
+	put_pool(t);
 	printf("\nstatic const struct gs1_ai gs1_embedded_ai[%zu] = {\n", t->n);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct gs1_ai *a = &t->ai[i];
@@ -132,34 +183,23 @@ main(int argc, char *argv[])
 				    gs1_linter_enums[k->lint[l]]);
 			printf(" } }");
 		}
-		printf(" },\n\t  .req = {%s", a->nreq ? "" : " NULL");
-		for (size_t r = 0; r < a->nreq; r++) {
-			printf(r ? ", " : " ");
-			put_str(a->req[r]);
-		}
-		printf(" },\n\t  .ex = {%s", a->nex ? "" : " NULL");
-		for (size_t r = 0; r < a->nex; r++) {
-			printf(r ? ", " : " ");
-			put_str(a->ex[r]);
-		}
-		printf(" },\n\t  .nreqp = {");
-		for (size_t r = 0; r < GS1_REQ_MAX; r++)
-			printf("%s %u", r ? "," : "", a->nreqp[r]);
-		printf(" }, .reqp = {");
-		for (size_t r = 0; r < GS1_REQ_MAX; r++)
-			put_pat(t, r ? ", " : " ", a->reqp[r]);
-		printf(" },\n\t  .nexpat = %u, .expat =", a->nexpat);
-		put_pat(t, " ", a->expat);
-		printf(",\n\t  .dlpkey = ");
-		put_str(a->dlpkey);
-		printf(", .title = ");
-		put_str(a->title);
-		printf(", .line = %u },\n", a->line);
+		printf(" },\n\t  ");
+		put_u16s(".req", a->req, GS1_REQ_MAX, a->nreq);
+		printf(", ");
+		put_u16s(".ex", a->ex, GS1_EX_MAX, a->nex);
+		printf(",\n\t  .dlkey = %s, .dlpkey = %u, .title = %u,\n\t  ",
+		    a->dlkey ? "true" : "false", a->dlkey ? a->dlpkey : 0,
+		    a->title);
+		printf(".reqp = %u, ", a->reqp);
+		put_u16s(".nreqp", a->nreqp, GS1_REQ_MAX, a->nreq);
+		printf(",\n\t  .expat = %u, .nexpat = %u, .line = %u },\n",
+		    a->expat, a->nexpat, a->line);
 	}
 	printf("};\n\nstatic const struct gs1_table gs1_embedded = {\n");
 	printf("\t.ai = gs1_embedded_ai,\n\t.n = %zu,\n", t->n);
-	printf("\t.pat = %s,\n\t.npat = %zu,\n\t.plen = {",
-	    t->npat > 0 ? "gs1_embedded_pat" : "NULL", t->npat);
+	printf("\t.pat = gs1_embedded_pat,\n\t.npat = %zu,\n", t->npat);
+	printf("\t.pool = gs1_embedded_pool,\n\t.poollen = %zu,\n\t.plen = {",
+	    t->poollen);
 	for (size_t i = 0; i < 100; i++)
 		printf("%s%u,", i % 20 ? " " : "\n\t    ", t->plen[i]);
 	printf("\n\t},\n\t.idx = {");
@@ -167,6 +207,8 @@ main(int argc, char *argv[])
 		printf("%s%d,", i % 16 ? " " : "\n\t    ", t->idx[i]);
 	printf("\n\t},\n\t.source = \"embedded %s %s\",\n\t.mem = NULL,\n};\n",
 	    base, rel);
+	printf("\n_Static_assert(sizeof(gs1_embedded_pool) <= GS1_POOL_MAX,\n"
+	    "    \"string pool too large for 16-bit offsets\");\n");
 	gs1_table_free(t);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "gen-aitable: write error\n");

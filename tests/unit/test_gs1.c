@@ -26,7 +26,7 @@ test_table(void)
 
 	a = gs1_table_find(t, "01", 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-	CU_ASSERT_STRING_EQUAL(gs1_ai_title(a), "GTIN");
+	CU_ASSERT_STRING_EQUAL(gs1_ai_title(t, a), "GTIN");
 	CU_ASSERT_FALSE(gs1_ai_needs_fnc1(a));
 	CU_ASSERT_TRUE(gs1_ai_is_fixed_len(a));
 	CU_ASSERT_EQUAL(gs1_ai_max_len(a), 14);
@@ -36,7 +36,7 @@ test_table(void)
 	CU_ASSERT_TRUE(gs1_ai_needs_fnc1(a));
 	CU_ASSERT_EQUAL(gs1_ai_max_len(a), 20);
 	CU_ASSERT_EQUAL(gs1_ai_min_len(a), 1);
-	CU_ASSERT_STRING_EQUAL(gs1_ai_title(a), "BATCH/LOT");
+	CU_ASSERT_STRING_EQUAL(gs1_ai_title(t, a), "BATCH/LOT");
 	a = gs1_table_find(t, "21", 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_FALSE(gs1_ai_is_dl_attr(a));
@@ -837,6 +837,7 @@ test_pairs_patterns(void)
 	struct gs1_table *t = NULL;
 	struct diag d = DIAG_INIT;
 	const struct gs1_ai *a;
+	const struct gs1_pat *p;
 	FILE *f;
 
 	CU_ASSERT_FATAL(fd >= 0);
@@ -852,23 +853,25 @@ test_pairs_patterns(void)
 	CU_ASSERT_EQUAL(t->npat, 6);
 	a = gs1_table_find(t, "01", 2);
 	CU_ASSERT_EQUAL_FATAL(a->nexpat, 2);
-	CU_ASSERT_STRING_EQUAL(a->expat[0].pat, "31n2");
-	TEST_INT_EQ(0, a->expat[0].lo, 3);
-	TEST_INT_EQ(0, a->expat[0].hi, 9);
-	CU_ASSERT_FALSE(a->expat[0].exact);
-	TEST_INT_EQ(1, a->expat[1].lo, 10);
-	TEST_INT_EQ(1, a->expat[1].hi, 11);
-	CU_ASSERT_TRUE(a->expat[1].exact);
+	p = gs1_ai_expat(t, a);
+	CU_ASSERT_STRING_EQUAL(p[0].pat, "31n2");
+	TEST_INT_EQ(0, p[0].lo, 3);
+	TEST_INT_EQ(0, p[0].hi, 9);
+	CU_ASSERT_FALSE(p[0].exact);
+	TEST_INT_EQ(1, p[1].lo, 10);
+	TEST_INT_EQ(1, p[1].hi, 11);
+	CU_ASSERT_TRUE(p[1].exact);
 	a = gs1_table_find(t, "10", 2);
 	CU_ASSERT_EQUAL_FATAL(a->nreqp[0], 3);
-	CU_ASSERT_TRUE(a->reqp[0][0].last);
-	CU_ASSERT_FALSE(a->reqp[0][1].last);
-	CU_ASSERT_TRUE(a->reqp[0][2].last);
-	TEST_INT_EQ(2, a->reqp[0][2].lo, 2);
-	TEST_INT_EQ(2, a->reqp[0][2].hi, 3);
+	p = gs1_ai_reqp(t, a, 0);
+	CU_ASSERT_TRUE(p[0].last);
+	CU_ASSERT_FALSE(p[1].last);
+	CU_ASSERT_TRUE(p[2].last);
+	TEST_INT_EQ(2, p[2].lo, 2);
+	TEST_INT_EQ(2, p[2].hi, 3);
 	/* One dictionary range shares one compiled list. */
-	CU_ASSERT_PTR_EQUAL(gs1_table_find(t, "3200", 4)->expat,
-	    gs1_table_find(t, "3205", 4)->expat);
+	CU_ASSERT_PTR_EQUAL(gs1_ai_expat(t, gs1_table_find(t, "3200", 4)),
+	    gs1_ai_expat(t, gs1_table_find(t, "3205", 4)));
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct gs1_parse_opts po = { false, cases[i].unknown };
@@ -970,6 +973,59 @@ test_dict(void)
 	}
 }
 
+/*
+ * The pointer-free table's limits (gs1_int.h): the string pool must fit
+ * 16-bit offsets, and a table without any req=/ex= still validates (its
+ * pattern array is empty but not NULL).
+ */
+static void
+test_dict_limits(void)
+{
+	static const char *const want[] = {
+		"F:94: the dictionary's strings exceed 65536 bytes",
+		"",
+		"",
+	};
+	char *text = malloc(100 * 800);
+	const char *in = "[00]ABC[01]X";
+	size_t len = 0;
+
+	CU_ASSERT_FATAL(text != NULL);
+	/* 100 lines, each adds a 700-byte title and its NUL: 94 overflows. */
+	for (unsigned ai = 0; ai < 100; ai++) {
+		len += (size_t)snprintf(text + len, 100 * 800 - len,
+		    "%02u X..20 # ", ai);
+		memset(text + len, 'T', 700);
+		len += 700;
+		text[len++] = '\n';
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct gs1_table *t = NULL;
+		struct gs1_validate_opts vo = GS1_VALIDATE_OPTS_INIT;
+		struct diag d = DIAG_INIT;
+		struct gs1_msg m;
+		char got[1024];
+		/* The whole file, then 93 lines (fits), then a one-line file. */
+		size_t n = i == 0 ? len : i == 1 ? len / 100 * 93 : len / 100;
+		int rc = gs1_dict_parse(&t, text, n, "F", &d);
+
+		TEST_INT_EQ(i, rc, want[i][0] != '\0' ? -1 : 0);
+		TEST_STR_EQ(i, rc != 0 ? diag_format(&d, got, sizeof(got)) :
+		    d.msg, want[i]);
+		if (rc != 0)
+			continue;
+		TEST_INT_EQ(i, t->npat, 0);
+		CU_ASSERT_PTR_NOT_NULL(t->pat);
+		TEST_INT_EQ(i, t->poollen, n / (len / 100) * 701);
+		TEST_INT_EQ(i, strlen(gs1_ai_title(t, &t->ai[0])), 700);
+		/* (01) is not in this table: only the first 7 bytes. */
+		CU_ASSERT_EQUAL(gs1_parse(&m, t, in, 7, NULL, &d), 0);
+		TEST_INT_EQ(i, gs1_validate(&m, &vo, &d), 0);
+		gs1_table_free(t);
+	}
+	free(text);
+}
+
 static bool
 same_str(const char *a, const char *b)
 {
@@ -999,6 +1055,10 @@ test_dict_shipped(void)
 	CU_ASSERT_EQUAL(memcmp(t->idx, e->idx, sizeof(t->idx)), 0);
 	CU_ASSERT_EQUAL_FATAL(t->npat, e->npat);
 	CU_ASSERT(t->npat > 300);
+	/* The same string pool, byte for byte (the entries' offsets). */
+	CU_ASSERT_EQUAL_FATAL(t->poollen, e->poollen);
+	CU_ASSERT(t->poollen > 4000);
+	CU_ASSERT_EQUAL(memcmp(t->pool, e->pool, t->poollen), 0);
 	for (size_t i = 0; i < t->npat; i++) {
 		const struct gs1_pat *p = &t->pat[i], *q = &e->pat[i];
 
@@ -1010,28 +1070,27 @@ test_dict_shipped(void)
 		const struct gs1_ai *a = &t->ai[i], *b = &e->ai[i];
 		bool same = strcmp(a->ai, b->ai) == 0 && a->ailen == b->ailen &&
 		    a->fnc1 == b->fnc1 && a->dlattr == b->dlattr &&
-		    a->ncomp == b->ncomp && a->nreq == b->nreq &&
-		    a->nex == b->nex && a->minlen == b->minlen &&
-		    a->maxlen == b->maxlen && a->line == b->line &&
-		    same_str(a->dlpkey, b->dlpkey) &&
-		    same_str(a->title, b->title);
+		    a->dlkey == b->dlkey && a->ncomp == b->ncomp &&
+		    a->nreq == b->nreq && a->nex == b->nex &&
+		    a->minlen == b->minlen && a->maxlen == b->maxlen &&
+		    a->line == b->line && a->title == b->title &&
+		    same_str(gs1_ai_dlpkey(t, a), gs1_ai_dlpkey(e, b)) &&
+		    same_str(gs1_ai_title(t, a), gs1_ai_title(e, b));
 
 		for (size_t c = 0; same && c < a->ncomp; c++)
 			same = memcmp(&a->comp[c], &b->comp[c],
 			    sizeof(a->comp[c])) == 0;
 		for (size_t r = 0; same && r < a->nreq; r++)
-			same = same_str(a->req[r], b->req[r]);
+			same = a->req[r] == b->req[r] &&
+			    same_str(gs1_ai_req(t, a, r), gs1_ai_req(e, b, r));
 		for (size_t r = 0; same && r < a->nex; r++)
-			same = same_str(a->ex[r], b->ex[r]);
+			same = a->ex[r] == b->ex[r] &&
+			    same_str(gs1_ai_ex(t, a, r), gs1_ai_ex(e, b, r));
 		/* The compiled rules: the same places in equal lists. */
-		same = same && a->nexpat == b->nexpat &&
-		    (a->expat == NULL) == (b->expat == NULL) &&
-		    (a->expat == NULL || a->expat - t->pat == b->expat - e->pat);
+		same = same && a->reqp == b->reqp && a->expat == b->expat &&
+		    a->nexpat == b->nexpat;
 		for (size_t r = 0; same && r < GS1_REQ_MAX; r++)
-			same = a->nreqp[r] == b->nreqp[r] &&
-			    (a->reqp[r] == NULL) == (b->reqp[r] == NULL) &&
-			    (a->reqp[r] == NULL ||
-			    a->reqp[r] - t->pat == b->reqp[r] - e->pat);
+			same = a->nreqp[r] == b->nreqp[r];
 		if (!same)
 			fprintf(stderr, "entry %zu: AI (%s) differs\n", i,
 			    a->ai);
@@ -1044,12 +1103,12 @@ test_dict_shipped(void)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 		CU_ASSERT_EQUAL(a->ncomp, 2);
 		CU_ASSERT_EQUAL(a->comp[1].lint[0], GS1_LINTER_PIECEOFTOTAL);
-		CU_ASSERT_STRING_EQUAL(a->dlpkey, "22,10,21");
-		CU_ASSERT_STRING_EQUAL(a->ex[0], "01,37");
+		CU_ASSERT_STRING_EQUAL(gs1_ai_dlpkey(t, a), "22,10,21");
+		CU_ASSERT_STRING_EQUAL(gs1_ai_ex(t, a, 0), "01,37");
 		a = gs1_table_find(t, "37", 2);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 		CU_ASSERT_EQUAL(a->nreq, 2);
-		CU_ASSERT_STRING_EQUAL(a->req[1], "02,8026");
+		CU_ASSERT_STRING_EQUAL(gs1_ai_req(t, a, 1), "02,8026");
 	}
 	gs1_table_free(t);
 }
@@ -1072,6 +1131,7 @@ main(void)
 		{ "form names", test_forms },
 		{ "dictionary loader", test_dict },
 		{ "DSCSA with a loose dictionary", test_dscsa_loose_dict },
+		{ "dictionary limits", test_dict_limits },
 		{ "shipped dictionary", test_dict_shipped },
 		{ "pairing rules: patterns and unknown AIs",
 		    test_pairs_patterns },
