@@ -64,24 +64,24 @@ echo "$(ls labels | wc -l) PNG labels in $out/labels"
 head -n 1 vials.txt | dscsa-label -f zpl -o - > vial1.zpl
 echo "ZPL II for a thermal printer:"; cat vial1.zpl; echo
 
-step "6. commission, pack and ship as EPCIS 1.2; every event into the ledger"
-show "dscsa-epcis commission ... < filled.txt | dscsa-ledger append -k mfr.key -K keyring ledger.dsl"
+step "6. commission, pack and ship as EPCIS 1.2; all three into the ledger"
 dscsa-epcis commission --gcp 7 --location $MFR_PLANT --read-point $MFR_PLANT \
     < filled.txt > commission.xml
-dscsa-ledger append -k mfr.key -K keyring -O ledger.example-pharma.com/A1B2C3 \
-    ledger.dsl < commission.xml
 dscsa-epcis pack --gcp 7 --location $MFR_PLANT < filled.txt > pack.xml
-dscsa-ledger append -k mfr.key -K keyring ledger.dsl < pack.xml
 dscsa-epcis ship --gcp 7 --masterdata "$samples/masterdata.txt" --statement \
     --sender $MFR --receiver $WHS \
     --from $MFR --from-location $MFR_PLANT --to $WHS --to-location $WHS_DC \
     --po PO-4711 --desadv ASN-0815 < cases.txt > shipment.xml
-dscsa-ledger append -k mfr.key -K keyring ledger.dsl < shipment.xml
 show "xmllint --noout --schema EPCglobal-epcis-1_2.xsd shipment.xml"
 xmllint --noout --nonet --schema "$top/schemas/epcis-1.2/EPCglobal-epcis-1_2.xsd" \
     commission.xml pack.xml shipment.xml
+show "dscsa-ledger append -k mfr.key -K keyring ledger.dsl commission.xml pack.xml shipment.xml"
+dscsa-ledger append -k mfr.key -K keyring -O ledger.example-pharma.com/A1B2C3 \
+    ledger.dsl commission.xml pack.xml shipment.xml
 
 step "7. the wholesaler receives the shipment and appends its own event"
+show "dscsa-epcis read --validate shipment.xml | cut -f1,2,5"
+dscsa-epcis read --validate shipment.xml | cut -f1,2,5 | head -n 3
 dscsa-epcis read shipment.xml | cut -f1 > received.txt
 dscsa-epcis receive --gcp 7 --location $WHS_DC --from $MFR --to $WHS \
     --po PO-4711 < received.txt > receive.xml
