@@ -105,7 +105,8 @@ sig_sha256(const void *p, size_t len, uint8_t out[SIG_HASH_LEN])
 int
 sig_init(struct diag *d)
 {
-	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
+	    OPENSSL_INIT_NO_ATEXIT, NULL) != 1) {
 		errno = 0;
 		return diag_system(d, "openssl: cannot initialise");
 	}
