@@ -63,7 +63,7 @@ done < "$tmp/acked"
 sed -n 's/.*sgtin:030001\.0012345\.\(r[0-9]*d[0-9]*\)-[0-9]*.*/\1/p' "$tmp/show" |
     sort | uniq -c | awk -v n="$n" '$1 != n { print "document " $2 ": " $1 " of " n " entries present"; bad = 1 } END { exit bad }' || exit 1
 # The hash-id table's header lags in a run of many documents (it is synced
-# every 16384 keys and at the end, ledger_keys.c K3), so the kills left it
+# every 65536 keys and at the end, ledger_keys.c K3), so the kills left it
 # behind: the next append must still refuse every acknowledged event.
 tag=$(tail -n 1 "$tmp/acked")
 "$B" append -k "$tmp/k" "$L" "$tmp/$tag.xml" 2> "$tmp/dup"

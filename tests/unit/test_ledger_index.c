@@ -514,7 +514,7 @@ append_on(struct ledger *lg, size_t n, size_t base, uint64_t *dup)
 
 /*
  * K3: a handle that appends several batches moves the table's header only
- * at close (or every 16384 keys).  Another handle appending in between
+ * at close (or every 65536 keys).  Another handle appending in between
  * catches up from the older header and still refuses the first handle's
  * events; a handle that never closes (a process killed) leaves the header
  * behind, and the next append catches up and refuses them too.
