@@ -151,6 +151,67 @@ static const unsigned char known_flags[] = {
 };
 #undef NAME_FLAGS
 
+/*
+ * Which known name a local name is: open addressing over KNOWN_SLOTS
+ * slots by known_hash(), a collision moves on to the next slot (at most
+ * one step for these names).  Made by hand from KNOWN_NAMES;
+ * epcis_prehash_selfcheck() checks that every name is found.  Slot 0
+ * of the enum (N_NONE) marks an empty slot.
+ */
+#define KNOWN_SLOTS	128
+static const unsigned char known_slot[KNOWN_SLOTS] = {
+	[0] = N_inputEPCList, [2] = N_errorDeclaration,
+	[3] = N_coordinateReferenceSystem, [6] = N_readPoint,
+	[10] = N_exception, [11] = N_time, [12] = N_id,
+	[15] = N_sensorMetadata, [18] = N_bizStep,
+	[20] = N_inputQuantityList, [23] = N_deviceMetadata,
+	[24] = N_destination, [25] = N_bizRules,
+	[26] = N_dataProcessingMethod, [27] = N_sensorReport,
+	[30] = N_sensorElement, [31] = N_childEPCs,
+	[32] = N_persistentDisposition, [33] = N_bizLocation,
+	[41] = N_certificationInfo, [42] = N_parentID,
+	[44] = N_eventTimeZoneOffset, [45] = N_bizTransaction,
+	[46] = N_sensorElementList, [47] = N_source, [48] = N_disposition,
+	[49] = N_chemicalSubstance, [51] = N_maxValue, [54] = N_sDev,
+	[55] = N_epc, [59] = N_uom, [60] = N_hexBinaryValue,
+	[61] = N_endTime, [63] = N_booleanValue, [64] = N_childQuantityList,
+	[68] = N_unset, [74] = N_component, [76] = N_eventID,
+	[79] = N_meanValue, [80] = N_transformationID, [83] = N_rawData,
+	[88] = N_epcList, [89] = N_startTime, [90] = N_uriValue,
+	[91] = N_epcClass, [94] = N_outputEPCList, [95] = N_quantity,
+	[96] = N_action, [97] = N_stringValue, [98] = N_deviceID,
+	[99] = N_minValue, [103] = N_percValue, [105] = N_percRank,
+	[106] = N_quantityList, [107] = N_type, [111] = N_value,
+	[114] = N_outputQuantityList, [117] = N_eventTime,
+	[118] = N_quantityElement, [119] = N_set, [123] = N_recordTime,
+	[127] = N_microorganism,
+};
+
+/* n >= 2 */
+static inline size_t
+known_hash(const char *s, size_t n)
+{
+	return (n * 4 + (unsigned char)s[0] * 8 + (unsigned char)s[1] * 6 +
+	    (unsigned char)s[n - 1]) % KNOWN_SLOTS;
+}
+
+/* The enum name_id of the local name s (n bytes), N_NONE if none. */
+static unsigned
+known_id(const char *s, size_t n)
+{
+	size_t i;
+	unsigned id;
+
+	if (n < 2)
+		return N_NONE;
+	for (i = known_hash(s, n); (id = known_slot[i]) != N_NONE;
+	    i = (i + 1) % KNOWN_SLOTS)
+		if (known_names[id].n == n && known_names[id].p[0] == s[0] &&
+		    memcmp(known_names[id].p, s, n) == 0)
+			return id;
+	return N_NONE;
+}
+
 struct pnode {
 	struct str	 name;
 	struct str	 text;		/* stripped for elements, raw for
@@ -335,59 +396,78 @@ str_cmp(struct str a, struct str b)
 	return a.n < b.n ? -1 : a.n > b.n;
 }
 
-/* Does s contain sub (sublen > 0)? */
+/* Does s (n bytes left) start with lower (len bytes), in any case? */
 static bool
-has_sub(struct str s, const char *sub, size_t sublen)
+starts_ci(const char *s, size_t n, const char *lower, size_t len)
 {
-	const char *p = s.p, *e = s.p + s.n;
+	if (n < len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
 
-	while ((size_t)(e - p) >= sublen &&
-	    (p = memchr(p, sub[0], (size_t)(e - p) - sublen + 1)) != NULL) {
-		if (memcmp(p, sub, sublen) == 0)
-			return true;
-		p++;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lower[i])
+			return false;
 	}
-	return false;
+	return true;
 }
 
-static bool
-contains_ci(struct str s, const char *lower)
-{
-	size_t n = strlen(lower);
-	/* lower is lower-case letters: the first in either case */
-	char c0 = lower[0], u0 = (char)(lower[0] - 'a' + 'A');
+/* The first bytes of the patterns name_flags() looks for */
+static const bool name_flag_start[256] = {
+	['e'] = true, ['a'] = true, ['{'] = true, ['/'] = true,
+	['t'] = true, ['T'] = true, ['o'] = true, ['O'] = true,
+};
 
-	for (size_t at = 0; at + n <= s.n; at++) {
-		size_t i;
-
-		if (s.p[at] != c0 && s.p[at] != u0)
-			continue;
-
-		for (i = 0; i < n; i++) {
-			char c = s.p[at + i];
-
-			if (c >= 'A' && c <= 'Z')
-				c = (char)(c - 'A' + 'a');
-			if (c != lower[i])
-				break;
-		}
-		if (i == n)
-			return true;
-	}
-	return false;
-}
-
-/* The F_* flags of a name, from its bytes. */
+/*
+ * The F_* flags of a name, from its bytes, in one pass: each pattern
+ * starts with its own byte ('e', 'a', '{', '/', 't' or 'T', 'o' or 'O'),
+ * so one look at each position finds them all.
+ */
 static unsigned
 name_flags(struct str name, unsigned id)
 {
+	const char *p = name.p, *e = name.p + name.n;
+	bool top = false, brace = false, slash = false, time = false;
+	bool offset = false;
 	unsigned f = 0;
 
-	if (has_sub(name, "eventTime", 9) || has_sub(name, "action", 6))
+	for (; p < e; p++) {
+		if (!name_flag_start[(unsigned char)*p])
+			continue;
+		switch (*p) {
+		case 'e':
+			top = top || ((size_t)(e - p) >= 9 &&
+			    memcmp(p, "eventTime", 9) == 0);
+			break;
+		case 'a':
+			top = top || ((size_t)(e - p) >= 6 &&
+			    memcmp(p, "action", 6) == 0);
+			break;
+		case '{':
+			brace = true;
+			break;
+		case '/':
+			slash = slash || (e - p >= 2 && p[1] == '}');
+			break;
+		case 't':
+		case 'T':
+			time = time || starts_ci(p, (size_t)(e - p), "time", 4);
+			break;
+		case 'o':
+		case 'O':
+			offset = offset ||
+			    starts_ci(p, (size_t)(e - p), "offset", 6);
+			break;
+		default:
+			break;
+		}
+	}
+	if (top)
 		f |= F_TOP;
-	if (memchr(name.p, '{', name.n) != NULL && has_sub(name, "/}", 2))
+	if (brace && slash)
 		f |= F_EXT;
-	if (contains_ci(name, "time") && !contains_ci(name, "offset"))
+	if (time && !offset)
 		f |= F_TIME;
 	if (id == N_bizTransaction || id == N_source || id == N_destination)
 		f |= F_REF;
@@ -399,35 +479,29 @@ epcis_prehash_selfcheck(void)
 {
 	int bad = 0;
 
-	for (unsigned i = 1; i < N_COUNT; i++)
+	for (unsigned i = 1; i < N_COUNT; i++) {
 		bad += known_flags[i] != name_flags(known_names[i], i);
+		bad += known_id(known_names[i].p, known_names[i].n) != i;
+	}
 	return bad;
 }
 
+/* A name not in its cache slot (ni): look it up and keep it there. */
 static const struct nameinfo *
-name_info(struct hctx *h, const char *uri, const char *local)
+name_miss(struct hctx *h, struct nameinfo *ni, const char *uri,
+    const char *local)
 {
-	size_t slot = (((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5)) %
-	    NAME_CACHE;
-	struct nameinfo *ni = &h->names[slot];
-	size_t ll;
+	size_t ll = strlen(local);
 
-	if (ni->local == local && ni->uri == uri)
-		return ni;
-	ll = strlen(local);
 	ni->uri = uri;
 	ni->local = local;
 	ni->id = N_NONE;
 	if (uri == NULL) {
 		ni->name = (struct str){ local, ll };
-		for (unsigned i = 1; i < N_COUNT; i++)
-			if (known_names[i].n == ll &&
-			    known_names[i].p[0] == local[0] &&
-			    memcmp(known_names[i].p, local, ll) == 0) {
-				ni->id = i;
-				ni->flags = known_flags[i];
-				return ni;
-			}
+		if ((ni->id = known_id(local, ll)) != N_NONE) {
+			ni->flags = known_flags[ni->id];
+			return ni;
+		}
 	} else {
 		size_t hl = strlen(uri);
 		char *p = salloc(h, hl + ll + 3);
@@ -446,6 +520,19 @@ name_info(struct hctx *h, const char *uri, const char *local)
 	}
 	ni->flags = name_flags(ni->name, ni->id);
 	return ni;
+}
+
+/* The cache hit inline: the builder asks this of every element. */
+static inline const struct nameinfo *
+name_info(struct hctx *h, const char *uri, const char *local)
+{
+	size_t slot = (((uintptr_t)local >> 3) ^ ((uintptr_t)uri >> 5)) %
+	    NAME_CACHE;
+	struct nameinfo *ni = &h->names[slot];
+
+	if (ni->local == local && ni->uri == uri)
+		return ni;
+	return name_miss(h, ni, uri, local);
 }
 
 static bool
