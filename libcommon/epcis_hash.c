@@ -889,6 +889,56 @@ static const unsigned char epc_class[256];
 static size_t	dl_web_into(char *buf, size_t cap, const char *s, size_t n);
 
 /*
+ * canon_sgtin() of an SGTIN URI s whose company prefix and item reference
+ * are those of the last one (h->sgtin_in): true with the result in *out,
+ * false if they are not.  With stop_colon, false as well if the serial
+ * holds a ':' or an escape (only then might the URI hold a CBV URN).
+ */
+static bool
+sgtin_again(struct hctx *h, struct str s, char *dl, bool stop_colon,
+    struct str *out)
+{
+	const char *p, *e = s.p + s.n, *q;
+	size_t k, w;
+	bool esc = false;
+
+	if (h->sgtin_in_len == 0 || s.n <= h->sgtin_in_len ||
+	    memcmp(s.p, h->sgtin_in, h->sgtin_in_len) != 0)
+		return false;
+	/* epc_chars() and "does dl_web() change it?" in one pass */
+	p = s.p + h->sgtin_in_len;
+	/* most serials are all plain characters: those first */
+	for (q = p; q < e && epc_class[(unsigned char)*q] == 1; q++)
+		;
+	for (k = (size_t)(q - p); q < e; k++) {
+		unsigned c = epc_class[(unsigned char)*q];
+
+		if (stop_colon && (*q == ':' || c == 3))
+			return false;
+		if (c == 0 || (c == 3 && e - q < 3)) {
+			*out = s;
+			return true;
+		}
+		q += c == 3 ? 3 : 1;
+		esc = esc || c == 2;
+	}
+	*out = s;
+	if (k < 1 || k > 20 || (size_t)(e - p) > DL_MAX - SGTIN_OUT_LEN)
+		return true;
+	memcpy(dl, h->sgtin_out, SGTIN_OUT_LEN);
+	if (!esc) {
+		memcpy(dl + SGTIN_OUT_LEN, p, (size_t)(e - p));
+		*out = (struct str){ dl, SGTIN_OUT_LEN + (size_t)(e - p) };
+		return true;
+	}
+	w = dl_web_into(dl + SGTIN_OUT_LEN, DL_MAX - SGTIN_OUT_LEN,
+	    p, (size_t)(e - p));
+	if (w != (size_t)-1)
+		*out = (struct str){ dl, SGTIN_OUT_LEN + w };
+	return true;
+}
+
+/*
  * An urn:epc:id:sgtin: URI (NUL-terminated) as canonical Digital Link,
  * exactly as epcis_dl_normalise() makes it, but the part for the company
  * prefix and item reference is reused from the last SGTIN when they are
@@ -898,41 +948,12 @@ static size_t	dl_web_into(char *buf, size_t cap, const char *s, size_t n);
 static struct str
 canon_sgtin(struct hctx *h, struct str s, char *dl)
 {
-	size_t n, k, w;
+	struct str r;
+	size_t n, k;
 	const char *p;
 
-	if (h->sgtin_in_len > 0 && s.n > h->sgtin_in_len &&
-	    memcmp(s.p, h->sgtin_in, h->sgtin_in_len) == 0) {
-		const char *e = s.p + s.n, *q;
-		bool esc = false;
-
-		/* epc_chars() and "does dl_web() change it?" in one pass */
-		p = s.p + h->sgtin_in_len;
-		/* most serials are all plain characters: those first */
-		for (q = p; q < e && epc_class[(unsigned char)*q] == 1; q++)
-			;
-		for (k = (size_t)(q - p); q < e; k++) {
-			unsigned c = epc_class[(unsigned char)*q];
-
-			if (c == 0 || (c == 3 && e - q < 3))
-				return s;
-			q += c == 3 ? 3 : 1;
-			esc = esc || c == 2;
-		}
-		if (k < 1 || k > 20 ||
-		    (size_t)(e - p) > DL_MAX - SGTIN_OUT_LEN)
-			return s;
-		memcpy(dl, h->sgtin_out, SGTIN_OUT_LEN);
-		if (!esc) {
-			memcpy(dl + SGTIN_OUT_LEN, p, (size_t)(e - p));
-			return (struct str){ dl, SGTIN_OUT_LEN + (size_t)(e - p) };
-		}
-		w = dl_web_into(dl + SGTIN_OUT_LEN, DL_MAX - SGTIN_OUT_LEN,
-		    p, (size_t)(e - p));
-		if (w == (size_t)-1)
-			return s;
-		return (struct str){ dl, SGTIN_OUT_LEN + w };
-	}
+	if (sgtin_again(h, s, dl, false, &r))
+		return r;
 	if ((n = epcis_dl_normalise(s.p, s.n, dl, DL_MAX)) == 0)
 		return s;
 	/* remember "urn:epc:id:sgtin:CP.REF." and its Digital Link start */
@@ -961,8 +982,17 @@ canon_sgtin(struct hctx *h, struct str s, char *dl)
 static struct str
 canon_value(struct hctx *h, struct str s, char *dl)
 {
+	struct str r;
 	size_t n;
 
+	/*
+	 * The SGTINs of a list first: "urn:epc:id:sgtin:CP.REF." holds no
+	 * 'u' after its first byte, so "urn:epcglobal:cbv:" could only start
+	 * in the serial and would put a ':' there; without one, the steps
+	 * below come to canon_sgtin() with s as it is.
+	 */
+	if (sgtin_again(h, s, dl, true, &r))
+		return r;
 	if (has_cbv_urn(s))
 		s = cbv_web(h, s);
 	/* only these can start a Python float other than inf and nan */
