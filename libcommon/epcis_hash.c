@@ -327,48 +327,52 @@ struct hctx {
 
 static const struct str empty = { "", 0 };
 
-/* n bytes of string space (not NUL-terminated by itself); NULL: no memory */
+/* A new block of at least n bytes for a pool; NULL: no memory */
 static char *
+pool_block(struct hctx *h, size_t n, size_t *block, char **end)
+{
+	size_t cap = n > *block ? n : *block;
+	char *p;
+
+	if (*block < POOL_LAST)
+		*block *= 2;
+	if ((p = epcis_arena_alloc(h->a, cap)) == NULL) {
+		*end = NULL;
+		h->nomem = true;
+		return NULL;
+	}
+	*end = p + cap;
+	return p;
+}
+
+/*
+ * n bytes of string space (not NUL-terminated by itself); NULL: no
+ * memory.  Inline, as halloc(): the pre-hash asks for some with every
+ * EPC; a new block is pool_block()'s.
+ */
+static inline char *
 salloc(struct hctx *h, size_t n)
 {
 	char *p;
 
-	if ((size_t)(h->se - h->sp) < n) {
-		size_t cap = n > h->sblock ? n : h->sblock;
-
-		if (h->sblock < POOL_LAST)
-			h->sblock *= 2;
-		if ((h->sp = epcis_arena_alloc(h->a, cap)) == NULL) {
-			h->se = NULL;
-			h->nomem = true;
-			return NULL;
-		}
-		h->se = h->sp + cap;
-	}
+	if ((size_t)(h->se - h->sp) < n &&
+	    (h->sp = pool_block(h, n, &h->sblock, &h->se)) == NULL)
+		return NULL;
 	p = h->sp;
 	h->sp += n;
 	return p;
 }
 
 /* n bytes for nodes and arrays (aligned for pointers); NULL: no memory */
-static void *
+static inline void *
 halloc(struct hctx *h, size_t n)
 {
 	char *p;
 
 	n = (n + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
-	if ((size_t)(h->ne - h->np) < n) {
-		size_t cap = n > h->nblock ? n : h->nblock;
-
-		if (h->nblock < POOL_LAST)
-			h->nblock *= 2;
-		if ((h->np = epcis_arena_alloc(h->a, cap)) == NULL) {
-			h->ne = NULL;
-			h->nomem = true;
-			return NULL;
-		}
-		h->ne = h->np + cap;
-	}
+	if ((size_t)(h->ne - h->np) < n &&
+	    (h->np = pool_block(h, n, &h->nblock, &h->ne)) == NULL)
+		return NULL;
 	p = h->np;
 	h->np += n;
 	return p;
@@ -543,7 +547,7 @@ is_pyspace(unsigned char c)
 }
 
 /* str.strip() of the n bytes at s (s[n] readable); NUL-terminated result */
-static struct str
+static inline struct str
 strip_dup(struct hctx *h, const char *s, size_t n)
 {
 	while (n > 0 && is_pyspace((unsigned char)*s)) {

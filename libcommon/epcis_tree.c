@@ -61,27 +61,39 @@ epcis_tb_free(struct epcis_tb *b)
 #define TB_TEXT_BLOCK	1024
 #define TB_NODE_BLOCK	16
 
-/* n bytes of text plus a NUL; NULL if memory ran out. */
+/* A new text block for n bytes and a NUL; NULL if memory ran out. */
 static char *
-text_alloc(struct epcis_tb *b, size_t n)
+text_block(struct epcis_tb *b, size_t n)
 {
 	char *p;
 
 	if (n >= TB_TEXT_BLOCK / 4)
 		return epcis_arena_alloc(b->a, n + 1);	/* long: its own */
-	if ((size_t)(b->te - b->tp) < n + 1) {
-		if ((b->tp = epcis_arena_alloc(b->a, TB_TEXT_BLOCK)) == NULL) {
-			b->te = NULL;
-			return NULL;
-		}
-		b->te = b->tp + TB_TEXT_BLOCK;
+	if ((b->tp = epcis_arena_alloc(b->a, TB_TEXT_BLOCK)) == NULL) {
+		b->te = NULL;
+		return NULL;
 	}
+	b->te = b->tp + TB_TEXT_BLOCK;
 	p = b->tp;
 	b->tp += n + 1;
 	return p;
 }
 
-static char *
+/* n bytes of text plus a NUL; NULL if memory ran out. */
+static inline char *
+text_alloc(struct epcis_tb *b, size_t n)
+{
+	char *p;
+
+	if (n >= TB_TEXT_BLOCK / 4 || (size_t)(b->te - b->tp) < n + 1)
+		return text_block(b, n);
+	p = b->tp;
+	b->tp += n + 1;
+	return p;
+}
+
+/* Inline: every leaf's text (an EPC) is copied. */
+static inline char *
 text_dup(struct epcis_tb *b, const char *s, size_t n)
 {
 	char *p = text_alloc(b, n);
@@ -151,20 +163,28 @@ intern(struct epcis_tb *b, const char *uri)
 	return p;
 }
 
-static struct epcis_xnode *
+/* A new block of nodes; false: no memory (b->nomem set). */
+static bool
+node_block(struct epcis_tb *b)
+{
+	b->np = epcis_arena_alloc(b->a, TB_NODE_BLOCK * sizeof(*b->np));
+	if (b->np == NULL) {
+		b->ne = NULL;
+		b->nomem = true;
+		return false;
+	}
+	b->ne = b->np + TB_NODE_BLOCK;
+	return true;
+}
+
+/* Inline: two for every leaf (element and text). */
+static inline struct epcis_xnode *
 new_node(struct epcis_tb *b)
 {
 	struct epcis_xnode *n;
 
-	if (b->np == b->ne) {
-		b->np = epcis_arena_alloc(b->a, TB_NODE_BLOCK * sizeof(*n));
-		if (b->np == NULL) {
-			b->ne = NULL;
-			b->nomem = true;
-			return NULL;
-		}
-		b->ne = b->np + TB_NODE_BLOCK;
-	}
+	if (b->np == b->ne && !node_block(b))
+		return NULL;
 	n = b->np++;
 	/*
 	 * Field by field, not memset(): for these 96 bytes GCC emits
