@@ -646,7 +646,7 @@ replace_all(struct hctx *h, struct str s, const char *from, const char *to)
 }
 
 /* xml_to_py's _expand_value_prefix: CURIE values, checked in this order. */
-static struct str
+static inline struct str
 expand_curie(struct hctx *h, struct str s)
 {
 	if (s.n < 4 || (s.p[0] != 'g' && s.p[0] != 'c'))

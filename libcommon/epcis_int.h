@@ -216,7 +216,8 @@ int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
 /*
  * For the tests: the number of built-in rule names whose precomputed
- * flags differ from what the pre-hash would compute from the name (0).
+ * flags differ from what the pre-hash would compute from the name, or
+ * that its name table does not find (0).
  */
 int	epcis_prehash_selfcheck(void);
 
