@@ -143,6 +143,25 @@ static const unsigned char text_special[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/*
+ * Are the eight bytes at p plain text: ASCII from 0x20 on, no '&' and no
+ * ']' (so no reference, no "]]>", no CR or other control)?  *x gets them.
+ * SWAR: a byte that fails sets its high bit; a borrow out of it can only
+ * make the next byte fail too (a "no" that the byte loop then settles),
+ * never pass.
+ */
+static inline bool
+plain8(const unsigned char *p, uint64_t *x)
+{
+	uint64_t t;
+
+	memcpy(x, p, 8);
+	t = (*x - 0x2020202020202020ULL) | *x |
+	    ((*x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
+	    ((*x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
+	return (t & 0x8080808080808080ULL) == 0;
+}
+
 static bool
 is_s(unsigned char c)
 {
@@ -928,17 +947,10 @@ leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
 	    (lt = memchr(c, '<', (size_t)(e - c))) == NULL)
 		return NOT_LEAF;
 	while (p < lt) {
-		while (lt - p >= 8) {
-			uint64_t x, t;
+		uint64_t x;
 
-			memcpy(&x, p, 8);
-			t = (x - 0x2020202020202020ULL) | x |
-			    ((x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
-			    ((x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
-			if ((t & 0x8080808080808080ULL) != 0)
-				break;
+		while (lt - p >= 8 && plain8(p, &x))
 			p += 8;
-		}
 		while (p < lt && !text_special[*p])
 			p++;
 		if (p == lt)
@@ -1260,15 +1272,9 @@ text(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d)
 		int n;
 
 		/* eight plain ASCII bytes at a time (SWAR) */
-		while (lt - p >= 8) {
-			uint64_t x, t;
+		uint64_t x;
 
-			memcpy(&x, p, 8);
-			t = (x - 0x2020202020202020ULL) | x |
-			    ((x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
-			    ((x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
-			if ((t & 0x8080808080808080ULL) != 0)
-				break;
+		while (lt - p >= 8 && plain8(p, &x)) {
 			if (ws)
 				ws = all_space8(x);
 			p += 8;
