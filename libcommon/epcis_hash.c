@@ -981,22 +981,14 @@ canon_sgtin(struct hctx *h, struct str s, char *dl)
 /*
  * The canonical value of s (NUL-terminated): CBV 1.2 URNs to web URIs,
  * numbers as Python prints them, EPC URIs and Digital Link URIs as
- * canonical Digital Link (written into dl, DL_MAX bytes).
+ * canonical Digital Link (written into dl, DL_MAX bytes).  canon_rest():
+ * all of it but the sgtin_again() that canon_value() tries first.
  */
 static struct str
-canon_value(struct hctx *h, struct str s, char *dl)
+canon_rest(struct hctx *h, struct str s, char *dl)
 {
-	struct str r;
 	size_t n;
 
-	/*
-	 * The SGTINs of a list first: "urn:epc:id:sgtin:CP.REF." holds no
-	 * 'u' after its first byte, so "urn:epcglobal:cbv:" could only start
-	 * in the serial and would put a ':' there; without one, the steps
-	 * below come to canon_sgtin() with s as it is.
-	 */
-	if (sgtin_again(h, s, dl, true, &r))
-		return r;
 	if (has_cbv_urn(s))
 		s = cbv_web(h, s);
 	/* only these can start a Python float other than inf and nan */
@@ -1016,6 +1008,22 @@ canon_value(struct hctx *h, struct str s, char *dl)
 	if ((n = epcis_dl_normalise(s.p, s.n, dl, DL_MAX)) > 0)
 		return (struct str){ dl, n };
 	return s;
+}
+
+static struct str
+canon_value(struct hctx *h, struct str s, char *dl)
+{
+	struct str r;
+
+	/*
+	 * The SGTINs of a list first: "urn:epc:id:sgtin:CP.REF." holds no
+	 * 'u' after its first byte, so "urn:epcglobal:cbv:" could only start
+	 * in the serial and would put a ':' there; without one, the steps
+	 * of canon_rest() come to canon_sgtin() with s as it is.
+	 */
+	if (sgtin_again(h, s, dl, true, &r))
+		return r;
+	return canon_rest(h, s, dl);
 }
 
 static long long
@@ -1311,7 +1319,37 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 	struct str grand = empty, text = empty, parts[3];
 	char dl[DL_MAX];
 
-	if (c->text.n > 0) {
+	if (sub == NULL && c->text.n > 0 && !c->raw &&
+	    (c->flags & F_TIME) == 0 && h->sgtin_in_len > 0) {
+		/*
+		 * A leaf that may be an SGTIN of the list's prefix (the EPCs
+		 * of an epcList): sgtin_again() writes its Digital Link
+		 * straight behind "name=" in the string pool, where the
+		 * general path below would copy it from dl.  Nothing is
+		 * taken from the pool unless that string is the result.
+		 */
+		size_t pre = c->name.n + 1;
+		struct str r;
+		char *o;
+
+		if ((size_t)(h->se - h->sp) < pre + DL_MAX &&
+		    (h->sp = pool_block(h, pre + DL_MAX, &h->sblock,
+		    &h->se)) == NULL)
+			return empty;
+		o = h->sp + pre;
+		if (sgtin_again(h, c->text, o, true, &r)) {
+			if (r.p == o) {
+				char *p = h->sp;
+
+				memcpy(p, c->name.p, c->name.n);
+				p[c->name.n] = '=';
+				h->sp += pre + r.n;
+				return (struct str){ p, pre + r.n };
+			}
+			text = r;
+		} else
+			text = canon_rest(h, c->text, dl);
+	} else if (c->text.n > 0) {
 		/* element text is stripped already (lead_text()) */
 		struct str t = c->raw ? strip_dup(h, c->text.p, c->text.n) :
 		    c->text;
