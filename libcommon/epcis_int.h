@@ -268,7 +268,8 @@ struct epcis_scan_sink {
 	 * not NUL-terminated, borrowed for the call).  ws (nws bytes,
 	 * borrowed, maybe none): white space (space, TAB, LF) after the end
 	 * tag that a start or end tag follows, instead of a text() call
-	 * after end().  Returns as end().
+	 * after end(); ws is just after the end tag's '>' even if nws is 0,
+	 * so [s + n, ws) is the end tag.  Returns as end().
 	 */
 	int	(*leaf)(void *ctx, const char *uri, const char *local,
 		    size_t llen, const char *s, size_t n, unsigned long line,

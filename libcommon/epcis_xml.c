@@ -66,6 +66,8 @@ struct epcis_xml_state {
 	const xmlChar	**vattr;	/* libxml2's attribute quintuples */
 	size_t		 vattrcap;
 	size_t		 vtext, vpieces;	/* text since the last tag */
+	unsigned long	 vline;		/* in v_leaf: the line, if not the scanner's */
+	char		 vleaf[128];	/* in v_leaf: its name, NUL-terminated */
 
 	/* libxml2 SAX2 (o->libxml2: the scanner's differential oracle) */
 	xmlParserCtxtPtr pc;
@@ -125,6 +127,14 @@ epcis_init(void)
 /* Errors */
 
 /* libxml2's errors: the parser's (through e->ctxt) and the validator's. */
+/* The line the validator is at: v_leaf's where the scanner has not got. */
+static unsigned long
+v_line(const struct epcis_reader *r)
+{
+	return r->xs != NULL && r->xs->vline != 0 ? r->xs->vline :
+	    epcis_rd_line(r);
+}
+
 static void
 xml_error(struct epcis_reader *r, xmlErrorPtr e)
 {
@@ -144,7 +154,7 @@ xml_error(struct epcis_reader *r, xmlErrorPtr e)
 	else
 		diag_input(&r->err, "not well-formed XML: %s", msg);
 	diag_at(&r->err, r->name, e->line > 0 ? (unsigned long)e->line :
-	    epcis_rd_line(r));
+	    v_line(r));
 	if (r->xs->pc != NULL)
 		xmlStopParser(r->xs->pc);
 }
@@ -171,7 +181,7 @@ locator(void *ctx, const char **file, unsigned long *line)
 	struct epcis_reader *r = ctx;
 
 	*file = r->name;
-	*line = epcis_rd_line(r);
+	*line = v_line(r);
 	return 0;
 }
 /* ---------------------------------------------------------------------- */
@@ -472,7 +482,7 @@ v_text_len(struct epcis_reader *r, size_t n)
 	if (r->xs->vpieces > VTEXT_PIECES)
 		snprintf(msg, sizeof(msg), "text in more than %d pieces",
 		    VTEXT_PIECES);
-	return epcis_rd_input(r, epcis_rd_line(r), msg);
+	return epcis_rd_input(r, v_line(r), msg);
 }
 
 static int
@@ -499,6 +509,91 @@ v_cdata(void *ctx, const char *s, size_t n)
 	if (r->err.kind != DIAG_OK)
 		return -1;
 	return epcis_rd_text(r, s, n);
+}
+
+/* Line ends in the n bytes at s. */
+static unsigned long
+v_lines(const char *s, size_t n)
+{
+	unsigned long k = 0;
+	const char *e = s + n;
+
+	while ((s = memchr(s, '\n', (size_t)(e - s))) != NULL) {
+		k++;
+		s++;
+	}
+	return k;
+}
+
+/*
+ * <name>text</name> (the scanner's leaf(), epcis_int.h): the validator
+ * hears what start, text and end would tell it, in their order and at
+ * their lines (the text's where it ends, the end tag's at its '>': the
+ * scanner's line has not moved on during this call), and so does the
+ * driver: in one call (epcis_rd_leaf) inside an event below the depth
+ * limit, where its start and text cannot fail but by the size check,
+ * made first as its start makes it; else v_start, v_text and v_end.
+ */
+static int
+v_leaf(void *ctx, const char *uri, const char *local, size_t llen,
+    const char *s, size_t n, unsigned long line, const char *ws, size_t nws)
+{
+	struct epcis_reader *r = ctx;
+	struct epcis_xml_state *x = r->xs;
+	unsigned long tl = v_lines(s, n);
+	unsigned long el = v_lines(s + n, (size_t)(ws - (s + n)));
+	int rc, rc2;
+
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	if (!r->building || (unsigned)r->open >= r->o.max_depth ||
+	    llen >= sizeof(x->vleaf)) {
+		if ((rc = v_start(ctx, uri, local, llen, NULL, 0, line)) < 0)
+			return -1;
+		x->vline = tl > 0 ? line + tl : 0;
+		if (v_text(ctx, s, n) < 0)
+			return -1;
+		x->vline = tl + el > 0 ? line + tl + el : 0;
+		rc2 = v_end(ctx);
+		x->vline = 0;
+		if (rc2 < 0 || (nws > 0 && v_text(ctx, ws, nws) < 0))
+			return -1;
+		return rc || rc2;
+	}
+	if (epcis_rd_too_big(r) != 0)
+		return -1;
+	memcpy(x->vleaf, local, llen);
+	x->vleaf[llen] = '\0';
+	x->nvns = 0;
+	x->vtext = x->vpieces = 0;
+	x->vsax->startElementNs(x->vdata, (const xmlChar *)x->vleaf, NULL,
+	    (const xmlChar *)uri, 0, x->vns, 0, 0, x->vattr);
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	x->vline = tl > 0 ? line + tl : 0;
+	if (v_text_len(r, n) != 0)
+		goto fail;
+	x->vsax->characters(x->vdata, (const xmlChar *)s, (int)n);
+	if (r->err.kind != DIAG_OK)
+		goto fail;
+	x->vline = tl + el > 0 ? line + tl + el : 0;
+	x->vtext = x->vpieces = 0;
+	x->vsax->endElementNs(x->vdata, (const xmlChar *)x->vleaf, NULL,
+	    (const xmlChar *)uri);
+	x->vline = 0;
+	if (r->err.kind != DIAG_OK)
+		return -1;
+	if (nws > 0) {
+		if (v_text_len(r, nws) != 0)
+			return -1;
+		x->vsax->characters(x->vdata, (const xmlChar *)ws, (int)nws);
+		if (r->err.kind != DIAG_OK)
+			return -1;
+	}
+	return epcis_rd_leaf(r, uri, local, llen, s, n, line, ws, nws);
+fail:
+	x->vline = 0;
+	return -1;
 }
 
 static int
@@ -930,7 +1025,7 @@ sax_step(struct epcis_reader *r)
 /* What the reader calls */
 
 static const struct epcis_scan_sink valid_sink = {
-	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata, NULL,
+	NULL, v_start, v_end, v_text, v_brk, v_nsdecl, v_cdata, v_leaf,
 };
 
 static struct epcis_xml_state *

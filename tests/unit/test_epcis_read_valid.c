@@ -91,6 +91,29 @@ static const struct {
 	{ HEAD "\n" EV "\n</ObjectEvent>\n<ObjectEvent>\n</ObjectEvent>" TAIL,
 	  1, DIAG_VERIFY, 5, "Missing child element(s). Expected is "
 	  "( eventTime )" },
+	/*
+	 * <name>text</name> in one scanner call (v_leaf): the lines of its
+	 * text and end tag count for the validator's errors at its end and
+	 * for the next element's
+	 */
+	{ HEAD "\n" EV "<bizStep>a</bizStep\n\n><action>ADD</action>"
+	  "</ObjectEvent>" TAIL, 0, DIAG_VERIFY, 4,
+	  "Element 'action': This element is not expected" },
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
+	  "<action>CREATE\n\n</action\n>\n</ObjectEvent>" TAIL, 0,
+	  DIAG_VERIFY, 5, "Element 'action': [facet 'enumeration']" },
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
+	  "<action>CREATE</action\n\n>\n</ObjectEvent>" TAIL, 0,
+	  DIAG_VERIFY, 4, "Element 'action': [facet 'enumeration']" },
+	{ HEAD "\n<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>"
+	  "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>\n<epcList>\n"
+	  "<epc>urn:a</epc>\n<foo>x</foo>\n</epcList><action>ADD</action>"
+	  "</ObjectEvent>" TAIL, 0, DIAG_VERIFY, 5,
+	  "Element 'foo': This element is not expected. Expected is ( epc )" },
+	{ HEAD "<x>1\n</x>" TAIL, 0, DIAG_VERIFY, 1,
+	  "Element 'x': This element is not expected" },
 	/* an event the validator refuses at its end is not delivered */
 	{ HEAD EV "<bizStep>a</bizStep><action>ADD</action></ObjectEvent>"
 	  TAIL, 0, DIAG_VERIFY, 1, "This element is not expected" },
