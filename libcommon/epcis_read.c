@@ -328,15 +328,26 @@ begin_event(struct epcis_reader *r, enum epcis_event_type t)
 }
 
 static int
-too_big(struct epcis_reader *r)
+event_too_big(struct epcis_reader *r)
 {
 	char msg[80];
 
-	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
-		return 0;
 	snprintf(msg, sizeof(msg), "event larger than %zu bytes",
 	    r->o.max_event_bytes);
 	return epcis_rd_input(r, epcis_rd_line(r), msg);
+}
+
+/*
+ * Is the event built so far over max_event_bytes?  Asked at every
+ * element of an event: the test inline, the error (with its message
+ * buffer) out of line.
+ */
+static inline int
+too_big(struct epcis_reader *r)
+{
+	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
+		return 0;
+	return event_too_big(r);
 }
 
 int
