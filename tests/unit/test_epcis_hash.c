@@ -43,6 +43,21 @@ file_line(const char *path, unsigned long n, char *buf, size_t cap)
 	return rc;
 }
 
+/* Row `row`: the one event of `doc` has the pre-hash `want`. */
+static void
+check_prehash(size_t row, const char *doc, const char *want)
+{
+	struct epcis_reader *r = NULL;
+	struct epcis_event ev;
+	struct diag d = DIAG_INIT;
+
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc), "t",
+	    NULL, &d), 0);
+	TEST_INT_EQ(row, epcis_reader_next(r, &ev, &d), 1);
+	TEST_STR_EQ(row, ev.prehash, want);
+	epcis_reader_free(r);
+}
+
 static void
 test_vectors(void)
 {
@@ -196,9 +211,6 @@ test_sgtin_runs(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char doc[2048], want[2048];
-		struct epcis_reader *r = NULL;
-		struct epcis_event ev;
-		struct diag d = DIAG_INIT;
 		size_t o;
 
 		o = (size_t)snprintf(doc, sizeof(doc), "<ObjectEvent>"
@@ -209,11 +221,7 @@ test_sgtin_runs(void)
 		snprintf(doc + o, sizeof(doc) - o, "</epcList></ObjectEvent>");
 		snprintf(want, sizeof(want), "eventType=ObjectEvent"
 		    "eventTime=2020-01-01T00:00:00.000ZepcList%s", cases[i].want);
-		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
-		    "t", NULL, &d), 0);
-		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
-		TEST_STR_EQ(i, ev.prehash, want);
-		epcis_reader_free(r);
+		check_prehash(i, doc, want);
 	}
 }
 
@@ -248,9 +256,6 @@ test_value_canon(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char doc[1024], want[512];
-		struct epcis_reader *r = NULL;
-		struct epcis_event ev;
-		struct diag d = DIAG_INIT;
 
 		snprintf(doc, sizeof(doc), "<ObjectEvent xmlns:x=\"urn:x\">"
 		    "<eventTime>2020-01-01T00:00:00Z</eventTime>"
@@ -258,11 +263,7 @@ test_value_canon(void)
 		snprintf(want, sizeof(want), "eventType=ObjectEvent"
 		    "eventTime=2020-01-01T00:00:00.000Z{urn:x}v=%s",
 		    cases[i].want);
-		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
-		    "t", NULL, &d), 0);
-		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
-		TEST_STR_EQ(i, ev.prehash, want);
-		epcis_reader_free(r);
+		check_prehash(i, doc, want);
 	}
 }
 
@@ -288,19 +289,12 @@ test_time_canon(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char doc[1024], want[512];
-		struct epcis_reader *r = NULL;
-		struct epcis_event ev;
-		struct diag d = DIAG_INIT;
 
 		snprintf(doc, sizeof(doc), "<ObjectEvent><eventTime>%s"
 		    "</eventTime></ObjectEvent>", cases[i].value);
 		snprintf(want, sizeof(want), "eventType=ObjectEventeventTime=%s",
 		    cases[i].want);
-		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
-		    "t", NULL, &d), 0);
-		TEST_INT_EQ(i, epcis_reader_next(r, &ev, &d), 1);
-		TEST_STR_EQ(i, ev.prehash, want);
-		epcis_reader_free(r);
+		check_prehash(i, doc, want);
 	}
 }
 
