@@ -2,13 +2,7 @@
 # Concurrency (invariant 3): 4 appenders at once on one ledger, 10 appends
 # of 25 events each; then every entry is present and the chain verifies,
 # and the sidecar index (caught up by each appender) refuses repeats.
-set -u
-B="$DSCSA_BIN/dscsa-ledger"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$TOP/tests/data/ledger/keys/PeterNeumann.key" "$tmp/k"
-chmod 600 "$tmp/k"
-L="$tmp/l.dsl"
+. "$TOP/tests/reliability/ledger-setup.inc"
 for w in 1 2 3 4; do
 	for j in $(seq 1 10); do
 		awk -v tag="w$w-$j" -v n=25 -f "$TOP/tests/data/ledger/gen-events.awk" > "$tmp/in-$w-$j.xml"

@@ -6,13 +6,7 @@
 # and verify must pass at the end; the sidecar index must still refuse
 # every acknowledged event.  tests/unit/test_ledger_crash.c runs
 # 200 such rounds in-process (fork, no exec), where they are cheap.
-set -u
-B="$DSCSA_BIN/dscsa-ledger"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$TOP/tests/data/ledger/keys/PeterNeumann.key" "$tmp/k"
-chmod 600 "$tmp/k"
-L="$tmp/l.dsl"
+. "$TOP/tests/reliability/ledger-setup.inc"
 now() { date +%s%N; }
 awk -v tag=first -v n=200 -f "$TOP/tests/data/ledger/gen-events.awk" > "$tmp/in.xml"
 t0=$(now)

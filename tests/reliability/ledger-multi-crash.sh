@@ -8,13 +8,7 @@
 # it is written after that batch's fsync) must be present whole, every
 # document must be present whole or not at all (each is its own batch), and
 # the sidecar index must still refuse an acknowledged document.
-set -u
-B="$DSCSA_BIN/dscsa-ledger"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$TOP/tests/data/ledger/keys/PeterNeumann.key" "$tmp/k"
-chmod 600 "$tmp/k"
-L="$tmp/l.dsl"
+. "$TOP/tests/reliability/ledger-setup.inc"
 now() { date +%s%N; }
 docs=8
 n=50

@@ -6,12 +6,7 @@
 # record -> verify reports a torn tail, recover succeeds, and verify then
 # passes with every sealed entry there.  Every offset of a small ledger is
 # flipped and cut through the library in tests/unit/test_ledger.c.
-set -u
-B="$DSCSA_BIN/dscsa-ledger"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cp "$TOP/tests/data/ledger/keys/PeterNeumann.key" "$tmp/k"
-chmod 600 "$tmp/k"
+. "$TOP/tests/reliability/ledger-setup.inc"
 awk -v tag=ex -v n=1 -f "$TOP/tests/data/ledger/gen-events.awk" > "$tmp/e.xml"
 SOURCE_DATE_EPOCH=1767225600 "$B" append -k "$tmp/k" -O example.com/ledger \
     "$tmp/l.dsl" < "$tmp/e.xml" 2>/dev/null || exit 1
