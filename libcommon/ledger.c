@@ -401,8 +401,8 @@ ld_parse_seal(struct ledger_seal *s, const struct ld_rec *rec, struct diag *d)
 		memcpy(s->frontier.hash[i], b + pos + 32 * i, 32);
 	if (!merkle_frontier_valid(&s->frontier))
 		return diag_input(d, "seal frontier has %zu hashes, size %llu "
-		    "needs %d", nf, (unsigned long long)s->size,
-		    __builtin_popcountll(s->size));
+		    "needs %u", nf, (unsigned long long)s->size,
+		    merkle_frontier_len(s->size));
 	s->offset = rec->off;
 	s->end = rec->end;
 	return 0;

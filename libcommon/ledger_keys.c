@@ -54,6 +54,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compat.h"
 #include "diag.h"
 #include "ledger.h"
 #include "ledger_int.h"
@@ -273,7 +274,7 @@ void
 ld_keys_prefetch(const struct ld_keys *k, const uint8_t key[16])
 {
 	if (k->map != NULL && k->nslots != 0)
-		__builtin_prefetch(slot(k, first_slot(k, key)));
+		DSCSA_PREFETCH(slot(k, first_slot(k, key)));
 }
 
 /*

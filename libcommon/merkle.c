@@ -103,10 +103,20 @@ merkle_frontier_root(const struct merkle_frontier *f, struct sig_hasher *h,
 	memcpy(out, acc, MERKLE_HASH_LEN);
 }
 
+unsigned
+merkle_frontier_len(uint64_t size)
+{
+	unsigned n = 0;
+
+	for (; size != 0; size &= size - 1)	/* clears the lowest set bit */
+		n++;
+	return n;
+}
+
 bool
 merkle_frontier_valid(const struct merkle_frontier *f)
 {
-	return f->n == (size_t)__builtin_popcountll(f->size);
+	return f->n == merkle_frontier_len(f->size);
 }
 
 int

@@ -73,9 +73,12 @@ int	merkle_frontier_push(struct merkle_frontier *f, struct sig_hasher *h,
 void	merkle_frontier_root(const struct merkle_frontier *f,
 	    struct sig_hasher *h, uint8_t out[MERKLE_HASH_LEN]);
 
+/* How many hashes the frontier of a tree of `size` leaves holds: popcount. */
+unsigned merkle_frontier_len(uint64_t size);
+
 /*
  * Check the shape invariant (1) of a frontier read from outside: n equals
- * popcount(size).  Returns true if it holds.
+ * merkle_frontier_len(size).  Returns true if it holds.
  */
 bool	merkle_frontier_valid(const struct merkle_frontier *f);
 

@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "compat.h"
 #include "diag.h"
 #include "gs1.h"
 #include "serial.h"
@@ -599,7 +600,7 @@ draw(struct serial_batch *b, struct serial_rng *rng,
 				cand[c][i] = sym[v];
 			}
 			hash[c] = hash_serial(cand[c], b->len);
-			__builtin_prefetch(&b->slot[(size_t)(hash[c] >> 7) &
+			DSCSA_PREFETCH(&b->slot[(size_t)(hash[c] >> 7) &
 			    b->mask]);
 		}
 		for (size_t c = 0; c < k; c++) {

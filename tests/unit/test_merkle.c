@@ -432,11 +432,29 @@ test_errors(void)
 	CU_ASSERT_STRING_EQUAL(d.msg, "inclusion proof too short");
 }
 
+/* The frontier of a tree holds one hash per set bit of its size. */
+static void
+test_frontier_len(void)
+{
+	static const struct {
+		uint64_t	size;
+		unsigned	want;
+	} cases[] = {
+		{ 0, 0 }, { 1, 1 }, { 2, 1 }, { 7, 3 }, { 8, 1 }, { 1000, 6 },
+		{ 1ULL << 63, 1 }, { UINT64_MAX, 64 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		TEST_INT_EQ(i, merkle_frontier_len(cases[i].size),
+		    cases[i].want);
+}
+
 int
 main(void)
 {
 	static const struct test_case tests[] = {
 		{ "hashes", test_hashes },
+		{ "frontier length", test_frontier_len },
 		{ "tree8 roots and nodes", test_tree8 },
 		{ "inclusion vectors", test_inclusion_vectors },
 		{ "consistency vectors", test_consistency_vectors },
