@@ -82,7 +82,8 @@ $(BUILD)/config.mk: scripts/deps.sh scripts/ccflags.sh
 # The AI table is generated from the GS1 Barcode Syntax Dictionary by a
 # generator that shares the run-time dictionary loader (libcommon/gs1_dict.c).
 $(GENTOOL): scripts/gen-aitable.c libcommon/gs1_dict.c libcommon/diag.c \
-	    libcommon/gs1_int.h libcommon/gs1.h libcommon/diag.h
+	    libcommon/mem.c libcommon/gs1_int.h libcommon/gs1.h libcommon/diag.h \
+	    libcommon/mem.h
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(DEFS) -O1 -g -Ilibcommon -o $@ $(filter %.c,$^)
 

@@ -25,6 +25,7 @@
 #include "diag.h"
 #include "gs1.h"
 #include "gs1_int.h"
+#include "mem.h"
 
 const char *const gs1_linter_names[GS1_LINTER_COUNT] = {
 	"",
@@ -81,20 +82,15 @@ static int
 add_string(struct dict_build *b, const char *s, size_t len, uint16_t *off,
     struct diag *d)
 {
+	char *p;
+
 	if (len >= GS1_POOL_MAX || b->slen + len + 1 > GS1_POOL_MAX)
 		return diag_input(d, "the dictionary's strings exceed %d bytes",
 		    GS1_POOL_MAX);
-	if (b->slen + len + 1 > b->scap) {
-		size_t cap = b->scap ? b->scap * 2 : 16384;
-		char *p;
-
-		while (cap < b->slen + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->str, cap)) == NULL)
-			return diag_system(d, "out of memory");
-		b->str = p;
-		b->scap = cap;
-	}
+	if ((p = mem_grow(b->str, &b->scap, b->slen + len + 1, 1,
+	    16384)) == NULL)
+		return diag_system(d, "out of memory");
+	b->str = p;
 	memcpy(b->str + b->slen, s, len);
 	b->str[b->slen + len] = '\0';
 	*off = (uint16_t)b->slen;
@@ -393,15 +389,10 @@ parse_line(struct dict_build *b, const char *line, size_t len,
 		unsigned prefix;
 		int total;
 
-		if (b->n == b->cap) {
-			size_t cap = b->cap ? b->cap * 2 : 512;
-			struct gs1_ai *p = realloc(b->ai, cap * sizeof(*p));
-
-			if (p == NULL)
-				return diag_system(d, "out of memory");
-			b->ai = p;
-			b->cap = cap;
-		}
+		if ((e = mem_grow(b->ai, &b->cap, b->n + 1, sizeof(*e),
+		    512)) == NULL)
+			return diag_system(d, "out of memory");
+		b->ai = e;
 		e = &b->ai[b->n];
 		*e = proto;
 		snprintf(e->ai, sizeof(e->ai), "%0*lu", (int)lolen, a);
@@ -695,14 +686,13 @@ gs1_table_load(struct gs1_table **out, const char *path, struct diag *d)
 		size_t n;
 
 		if (len == cap) {
-			char *p;
+			char *p = NULL;
 
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)16 << 20 ||
-			    (p = realloc(buf, cap)) == NULL) {
+			if (cap >= (size_t)16 << 20 ||
+			    (p = mem_grow(buf, &cap, len + 1, 1, 65536)) == NULL) {
 				free(buf);
 				fclose(f);
-				if (cap > (size_t)16 << 20)
+				if (cap >= (size_t)16 << 20)
 					diag_input(d, "file too large");
 				else
 					diag_system(d, "out of memory");

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "keyring.h"
+#include "mem.h"
 #include "sig.h"
 
 struct keyring {
@@ -139,7 +140,7 @@ static int
 parse_line(struct keyring *kr, const char *s, size_t len, unsigned long line,
     struct diag *d)
 {
-	struct keyring_party p;
+	struct keyring_party p, *np;
 	size_t i = 0, nf = 0;
 	bool have_role = false;
 
@@ -205,16 +206,10 @@ parse_line(struct keyring *kr, const char *s, size_t len, unsigned long line,
 			    strcmp(p.key[a].name, p.key[b].name) == 0)
 				return diag_input(d, "key %s+%08x given twice",
 				    p.key[a].name, (unsigned)p.key[a].id);
-	if (kr->n == kr->cap) {
-		size_t ncap = kr->cap ? kr->cap * 2 : 8;
-		struct keyring_party *np = realloc(kr->party,
-		    ncap * sizeof(*np));
-
-		if (np == NULL)
-			return diag_system(d, "out of memory");
-		kr->party = np;
-		kr->cap = ncap;
-	}
+	if ((np = mem_grow(kr->party, &kr->cap, kr->n + 1, sizeof(*np),
+	    8)) == NULL)
+		return diag_system(d, "out of memory");
+	kr->party = np;
 	kr->party[kr->n++] = p;
 	return 0;
 }

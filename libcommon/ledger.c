@@ -53,6 +53,7 @@
 #include "keyring.h"
 #include "ledger.h"
 #include "ledger_int.h"
+#include "mem.h"
 #include "merkle.h"
 #include "sig.h"
 
@@ -1045,19 +1046,12 @@ struct buf {
 static int
 buf_room(struct buf *b, size_t n, struct diag *d)
 {
-	if (n > SIZE_MAX - b->len)
-		return diag_system(d, "out of memory");
-	if (b->len + n > b->cap) {
-		size_t ncap = b->cap ? b->cap : 65536;
-		uint8_t *np;
+	uint8_t *np;
 
-		while (ncap < b->len + n)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL)
-			return diag_system(d, "out of memory");
-		b->p = np;
-		b->cap = ncap;
-	}
+	if (n > SIZE_MAX - b->len ||
+	    (np = mem_grow(b->p, &b->cap, b->len + n, 1, 65536)) == NULL)
+		return diag_system(d, "out of memory");
+	b->p = np;
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "epcis.h"
 #include "keyring.h"
 #include "ledger.h"
+#include "mem.h"
 
 /*
  * What the policy needs of an event, kept from the one parse append does
@@ -188,18 +189,12 @@ ledger_events_read(struct ledger_events *b, FILE *f, const char *name,
 	while ((rc = epcis_reader_next(r, &ev, d)) == 1) {
 		struct ledger_event *e;
 
-		if (b->n == b->cap) {
-			size_t ncap = b->cap ? b->cap * 2 : 1024;
-			struct ledger_event *ne = realloc(b->ev,
-			    ncap * sizeof(*ne));
-
-			if (ne == NULL) {
-				rc = diag_system(d, "out of memory");
-				break;
-			}
-			b->ev = ne;
-			b->cap = ncap;
+		if ((e = mem_grow(b->ev, &b->cap, b->n + 1, sizeof(*e),
+		    1024)) == NULL) {
+			rc = diag_system(d, "out of memory");
+			break;
 		}
+		b->ev = e;
 		e = &b->ev[b->n];
 		e->canon = ev_dup(b, ev.canon, ev.canon_len);
 		e->canon_len = ev.canon_len;

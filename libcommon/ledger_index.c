@@ -64,6 +64,7 @@
 #include "diag.h"
 #include "ledger.h"
 #include "ledger_int.h"
+#include "mem.h"
 #include "merkle.h"
 #include "sig.h"
 
@@ -591,27 +592,16 @@ add_item(void *ctx, int kind, const char *item, struct diag *d)
 	struct ld_index *x = c->x;
 	size_t n = strlen(item) + 1;
 	struct pending_item *p;
+	char *t;
 
-	if (n > x->text_cap - x->text_len) {
-		size_t ncap = x->text_cap ? x->text_cap : 4096;
-		char *nt;
-
-		while (ncap - x->text_len < n)
-			ncap *= 2;
-		if ((nt = realloc(x->text, ncap)) == NULL)
-			return diag_system(d, "out of memory");
-		x->text = nt;
-		x->text_cap = ncap;
-	}
-	if (x->npend == x->pend_cap) {
-		size_t ncap = x->pend_cap ? x->pend_cap * 2 : 1024;
-		struct pending_item *np = realloc(x->pend, ncap * sizeof(*np));
-
-		if (np == NULL)
-			return diag_system(d, "out of memory");
-		x->pend = np;
-		x->pend_cap = ncap;
-	}
+	if ((t = mem_grow(x->text, &x->text_cap, x->text_len + n, 1,
+	    4096)) == NULL)
+		return diag_system(d, "out of memory");
+	x->text = t;
+	if ((p = mem_grow(x->pend, &x->pend_cap, x->npend + 1, sizeof(*p),
+	    1024)) == NULL)
+		return diag_system(d, "out of memory");
+	x->pend = p;
 	p = &x->pend[x->npend++];
 	p->kind = kind;
 	p->index = c->index;

@@ -58,6 +58,7 @@
 #include "diag.h"
 #include "ledger.h"
 #include "ledger_int.h"
+#include "mem.h"
 #include "merkle.h"
 #include "sig.h"
 
@@ -572,7 +573,7 @@ static int
 catch_up(struct ld_keys *k, struct ledger *lg, struct ld_rd *rd,
     uint64_t *caught_up, struct diag *d)
 {
-	struct pend *p = NULL;
+	struct pend *p = NULL, *q;
 	size_t np = 0, cap = 0;
 	uint64_t off = k->end, n = k->entries;
 	uint8_t chain[32];
@@ -632,17 +633,12 @@ catch_up(struct ld_keys *k, struct ledger *lg, struct ld_rd *rd,
 				rc = -2;
 				goto out;
 			}
-			if (np == cap) {
-				size_t nc = cap ? cap * 2 : 1024;
-				struct pend *q = realloc(p, nc * sizeof(*q));
-
-				if (q == NULL) {
-					diag_system(d, "out of memory");
-					goto out;
-				}
-				p = q;
-				cap = nc;
+			if ((q = mem_grow(p, &cap, np + 1, sizeof(*q),
+			    1024)) == NULL) {
+				diag_system(d, "out of memory");
+				goto out;
 			}
+			p = q;
 			merkle_leaf_hash(lg->h, e.leaf, e.leaf_len, chain);
 			ld_dup_key(lg->h, e.hash_id, e.hash_id_len, p[np].key);
 			p[np].offset = off;

@@ -21,11 +21,13 @@
 #include "diag.h"
 #include "ledger.h"
 #include "ledger_int.h"
+#include "mem.h"
 #include "merkle.h"
 #include "sig.h"
 
 struct leafvec {
-	uint64_t	  n, cap;
+	uint64_t	  n;
+	size_t		  cap;
 	uint8_t		(*hash)[32];
 	const char	 *want_id;	/* find this hash id */
 	uint64_t	  found_index;
@@ -39,16 +41,12 @@ static int
 collect(void *ctx, const struct ledger_entry *e, struct diag *d)
 {
 	struct leafvec *v = ctx;
+	uint8_t (*nh)[32];
 
-	if (v->n == v->cap) {
-		uint64_t ncap = v->cap ? v->cap * 2 : 1024;
-		uint8_t (*nh)[32] = realloc(v->hash, ncap * 32);
-
-		if (nh == NULL)
-			return diag_system(d, "out of memory");
-		v->hash = nh;
-		v->cap = ncap;
-	}
+	if ((nh = mem_grow(v->hash, &v->cap, (size_t)v->n + 1, 32,
+	    1024)) == NULL)
+		return diag_system(d, "out of memory");
+	v->hash = nh;
 	memcpy(v->hash[v->n], e->leaf_hash, 32);
 	if (v->want_id != NULL && !v->found &&
 	    strlen(v->want_id) == e->hash_id_len &&
