@@ -162,6 +162,32 @@ plain8(const unsigned char *p, uint64_t *x)
 	return (t & 0x8080808080808080ULL) == 0;
 }
 
+/* plain8(), and no '<' either: eight bytes of a leaf's text. */
+static inline bool
+plain8_lt(const unsigned char *p)
+{
+	uint64_t x, t;
+
+	memcpy(&x, p, 8);
+	t = (x - 0x2020202020202020ULL) | x |
+	    ((x ^ 0x2626262626262626ULL) - 0x0101010101010101ULL) |
+	    ((x ^ 0x3c3c3c3c3c3c3c3cULL) - 0x0101010101010101ULL) |
+	    ((x ^ 0x5d5d5d5d5d5d5d5dULL) - 0x0101010101010101ULL);
+	return (t & 0x8080808080808080ULL) == 0;
+}
+
+/* memcmp() == 0 for the short names of tags, without the call */
+static inline bool
+same_name(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 static bool
 is_s(unsigned char c)
 {
@@ -929,50 +955,56 @@ stopped(struct epcis_scan *s, struct diag *d)
  * leaf() hears of it in one call (the text is borrowed for the call)
  * instead of start(), text() and end(), with the white space (space, TAB,
  * LF) after the end tag if a start or end tag follows it in the buffer,
- * and the scan goes on after that.  This is the <epc> of an epcList and
- * its indentation.  Returns NOT_LEAF when that
- * is not the case: the caller goes the long way, which also reports
- * every error.
+ * and the scan goes on after that; so are the siblings of the same QName
+ * that follow it, while they are leaves in the buffer.  This is the <epc>
+ * of an epcList and its indentation.  Returns NOT_LEAF when the first is
+ * not a leaf: the caller goes the long way, which also reports every
+ * error.
  */
 static int
 leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
     const unsigned char *q, size_t qlen, const unsigned char *c,
     const char *uri, size_t plen)
 {
-	const unsigned char *e = s->buf + s->len, *p = c, *lt, *g, *w;
-	unsigned long lines = 0, wlines = 0;
+	const unsigned char *e = s->buf + s->len, *p, *lt, *g, *w;
+	unsigned long lines, wlines;
+	bool again = false;
 	int rc;
 
-	if (c >= e || *c == '<' ||
-	    (lt = memchr(c, '<', (size_t)(e - c))) == NULL)
-		return NOT_LEAF;
-	while (p < lt) {
-		uint64_t x;
-
-		while (lt - p >= 8 && plain8(p, &x))
+next:
+	/* after a first leaf: NOT_LEAF is "go on from s->pos" (0) */
+	p = c;
+	lines = wlines = 0;
+	if (c >= e || *c == '<')
+		return again ? 0 : NOT_LEAF;
+	/* one pass to the '<' ('<' is special too): no memchr() first */
+	for (;;) {
+		while (e - p >= 8 && plain8_lt(p))
 			p += 8;
-		while (p < lt && !text_special[*p])
+		while (p < e && !text_special[*p])
 			p++;
-		if (p == lt)
+		if (p == e)
+			return again ? 0 : NOT_LEAF;
+		if (*p == '<')
 			break;
 		if (*p != '\n')
-			return NOT_LEAF;
+			return again ? 0 : NOT_LEAF;
 		lines++;
 		p++;
 	}
+	lt = p;
 	/* "</" QName, white space, ">" */
 	g = lt + 2 + qlen;
-	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/')
-		return NOT_LEAF;
-	if (memcmp(lt + 2, q, qlen) != 0)
-		return NOT_LEAF;
+	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/' ||
+	    !same_name(lt + 2, q, qlen))
+		return again ? 0 : NOT_LEAF;
 	for (; g < e && *g != '>'; g++) {
 		if (!is_s(*g))
-			return NOT_LEAF;
+			return again ? 0 : NOT_LEAF;
 		lines += *g == '\n';
 	}
 	if (g == e)
-		return NOT_LEAF;
+		return again ? 0 : NOT_LEAF;
 	/* white space up to the next start or end tag goes along */
 	for (w = ++g; w < e;) {
 		uint64_t x;
@@ -1003,6 +1035,19 @@ leaf(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d,
 		return stopped(s, d);
 	s->line += lines + wlines;
 	s->pos = (size_t)(w - s->buf);
+	/*
+	 * A sibling of the same QName, "<" QName ">" (the next <epc> of an
+	 * epcList): start_tag() would find what it found for this one (the
+	 * same name and no attributes, the same bindings in scope, the same
+	 * depth), so it is the next leaf, or the long way from s->pos.
+	 */
+	if (rc == 0 && (size_t)(e - w) > qlen + 2 && w[qlen + 1] == '>' &&
+	    same_name(w + 1, q, qlen)) {
+		q = w + 1;
+		c = w + qlen + 2;
+		again = true;
+		goto next;
+	}
 	return rc;
 }
 
@@ -1209,7 +1254,8 @@ end_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 	o = s->depth > 0 ? &s->stack[s->depth - 1] : NULL;
 	if (o != NULL && (size_t)(e - p) > o->qlen &&
 	    p[o->qlen] < 0x80 && ascii_name[p[o->qlen]] == 0 &&
-	    memcmp(s->names.data + o->qoff, p, o->qlen) == 0)
+	    same_name((const unsigned char *)s->names.data + o->qoff, p,
+	    o->qlen))
 		qlen = o->qlen;
 	else {
 		if ((rc = scan_name(p, (size_t)(e - p), &qlen)) != 1)

@@ -18,6 +18,7 @@
 #include <CUnit/Basic.h>
 
 #include "epcis.h"
+#include "epcis_int.h"
 #include "testutil.h"
 
 static const char *
@@ -260,6 +261,21 @@ test_agree(void)
 		/* EventList/extension/TransformationEvent, nested events */
 		DOC("<extension><TransformationEvent><transformationID>t"
 		    "</transformationID></TransformationEvent></extension>"),
+		/*
+		 * runs of sibling leaves (the scanner takes "<epc>" after an
+		 * </epc> as the next leaf): broken by a space in the tag, an
+		 * attribute, a reference, a comment, a multi-line text, an
+		 * empty element and another name; lines must agree
+		 */
+		"<ObjectEvent><epcList>\n <epc>a</epc><epc>b</epc>\n\t<epc>c"
+		    "</epc>\n <epc >d</epc> <epc>e</epc><epc x='1'>f</epc>"
+		    "<epc>g&amp;h</epc><epc>i</epc><!-- c --><epc>j</epc>"
+		    "<epc>k\nl</epc>\n<epc>m</epc><epc/><epc>n</epc><epcs>o"
+		    "</epcs><epc>p</epc>\n</epcList><action>ADD</action>"
+		    "<epcList><epc>q</epc><epc>r</epc></epcList>"
+		    "</ObjectEvent>",
+		"<ObjectEvent xmlns:x=\"urn:x\"><x:e>1</x:e><x:e>2</x:e>"
+		    "<x:e xmlns:x=\"urn:y\">3</x:e><x:e>4</x:e></ObjectEvent>",
 	};
 	struct diag d;
 
@@ -314,6 +330,13 @@ test_refuse(void)
 		"<!DOCTYPE ObjectEvent SYSTEM 'x.dtd'><ObjectEvent/>",
 		"<ObjectEvent/><!DOCTYPE ObjectEvent>",
 		"",
+		/* errors in the second and later leaves of a run */
+		"<ObjectEvent><epc>a</epc><epc>b</epx></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>b\x01</epc></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>b]]></epc></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>b</epc><epc>c</epc",
+		"<ObjectEvent><epc>a</epc><epc>b</epc><epc>c",
+		"<ObjectEvent><epc>a</epc><epc>\xc0\xaf</epc></ObjectEvent>",
 	};
 	struct diag d;
 
@@ -401,6 +424,72 @@ test_chunks(void)
 	fclose(f);
 }
 
+/*
+ * A document of many sibling leaves through a FILE (the scanner's 64 KB
+ * buffer refills inside runs of them, at every offset the lengths
+ * below make) reads the same as in memory, and as libxml2 reads it.
+ */
+static void
+test_leaf_runs(void)
+{
+	struct epcis_buf doc = { NULL, 0, 0, false };
+	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *rf, *rm;
+	struct epcis_event ef, em;
+	struct diag d = DIAG_INIT, dm = DIAG_INIT;
+	FILE *f;
+	int n = 0, rc;
+
+	epcis_buf_adds(&doc, "<epcis:EPCISDocument xmlns:epcis=\"urn:"
+	    "epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\"><EPCISBody>"
+	    "<EventList>\n");
+	for (int ev = 0; ev < 60; ev++) {
+		char line[128];
+
+		epcis_buf_adds(&doc, "<ObjectEvent><eventTime>2026-12-01T08:00:"
+		    "00Z</eventTime><eventTimeZoneOffset>+00:00"
+		    "</eventTimeZoneOffset><epcList>\n");
+		/* serials of 1 to 17 characters, indentation of 0 to 12 */
+		for (int i = 0; i < 100 + ev; i++) {
+			snprintf(line, sizeof(line), "%*s<epc>urn:epc:id:sgtin:"
+			    "0312345.067890.%.*s</epc>%s", (ev + i) % 13, "",
+			    1 + (ev * 7 + i) % 17, "S0123456789ABCDEFG",
+			    i % 5 == 0 ? "" : "\n");
+			epcis_buf_adds(&doc, line);
+		}
+		epcis_buf_adds(&doc, "</epcList><action>ADD</action><bizStep>"
+		    "urn:epcglobal:cbv:bizstep:commissioning</bizStep>"
+		    "</ObjectEvent>\n");
+	}
+	epcis_buf_adds(&doc, "</EventList></EPCISBody></epcis:EPCISDocument>"
+	    "\n");
+	CU_ASSERT_FATAL(!doc.failed && doc.len > 3 * 65536);
+	TEST_INT_EQ(0, both("leaf runs", doc.data, doc.len, &d), 60);
+
+	f = tmpfile();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL_FATAL(fwrite(doc.data, 1, doc.len, f), doc.len);
+	rewind(f);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open(&rf, f, "runs", &o, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&rm, doc.data, doc.len,
+	    "runs", &o, &dm), 0);
+	while ((rc = epcis_reader_next(rf, &ef, &d)) == 1) {
+		TEST_INT_EQ(n, epcis_reader_next(rm, &em, &dm), 1);
+		TEST_INT_EQ(n, ef.nepc, em.nepc);
+		TEST_INT_EQ(n, ef.nepc, (size_t)(100 + n));
+		TEST_INT_EQ(n, ef.line, em.line);
+		TEST_STR_EQ(n, ef.hash_id, em.hash_id);
+		n++;
+	}
+	TEST_INT_EQ(0, rc, 0);
+	TEST_INT_EQ(0, n, 60);
+	TEST_INT_EQ(0, epcis_reader_next(rm, &em, &dm), 0);
+	epcis_reader_free(rf);
+	epcis_reader_free(rm);
+	fclose(f);
+	epcis_buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -410,6 +499,7 @@ main(void)
 		{ "not well-formed refused by both", test_refuse },
 		{ "values as libxml2's tree gave them", test_values },
 		{ "short reads", test_chunks },
+		{ "runs of sibling leaves across refills", test_leaf_runs },
 		{ NULL, NULL },
 	};
 
