@@ -179,6 +179,29 @@ ledger_checkpoint(struct ledger *lg, uint64_t size, char **out, size_t *len,
 	return 0;
 }
 
+/*
+ * The end of a proof, after its first o bytes in buf (cap bytes): the
+ * hashes of p in base64, one a line, an empty line and the checkpoint
+ * (c2sp.org/tlog-proof); *len is then the whole length.
+ */
+static int
+finish_proof(const struct merkle_proof *p, const char *origin, size_t olen,
+    const struct ledger_seal *s, char *buf, size_t cap, size_t o,
+    size_t *len, struct diag *d)
+{
+	size_t cl;
+
+	for (size_t i = 0; i < p->n; i++) {
+		o += sig_base64_encode(p->hash[i], 32, buf + o, cap - o);
+		buf[o++] = '\n';
+	}
+	buf[o++] = '\n';
+	if (format_checkpoint(origin, olen, s, buf + o, cap - o, &cl, d) != 0)
+		return -1;
+	*len = o + cl;
+	return 0;
+}
+
 int
 ledger_prove_inclusion(struct ledger *lg, const char *hash_id, uint64_t index,
     uint64_t size, char **out, size_t *len, struct diag *d)
@@ -187,7 +210,7 @@ ledger_prove_inclusion(struct ledger *lg, const char *hash_id, uint64_t index,
 	struct ledger_seal s;
 	struct merkle_proof *p = NULL;
 	char origin[LEDGER_ORIGIN_MAX + 1], *buf = NULL;
-	size_t olen, cap, o, cl;
+	size_t olen, cap, o;
 	int rc = -1, n;
 
 	*out = NULL;
@@ -224,14 +247,8 @@ ledger_prove_inclusion(struct ledger *lg, const char *hash_id, uint64_t index,
 	n = snprintf(buf + o, cap - o, "\nindex %llu\n",
 	    (unsigned long long)index);
 	o += (size_t)n;
-	for (size_t i = 0; i < p->n; i++) {
-		o += sig_base64_encode(p->hash[i], 32, buf + o, cap - o);
-		buf[o++] = '\n';
-	}
-	buf[o++] = '\n';
-	if (format_checkpoint(origin, olen, &s, buf + o, cap - o, &cl, d) != 0)
+	if (finish_proof(p, origin, olen, &s, buf, cap, o, len, d) != 0)
 		goto out;
-	*len = o + cl;
 	*out = buf;
 	buf = NULL;
 	rc = 0;
@@ -253,7 +270,7 @@ ledger_prove_consistency(struct ledger *lg, uint64_t m, uint64_t n, char **out,
 	struct ledger_seal s;
 	struct merkle_proof *p = NULL;
 	char origin[LEDGER_ORIGIN_MAX + 1], *buf = NULL;
-	size_t olen, cap, o, cl;
+	size_t olen, cap, o;
 	int rc = -1;
 
 	*out = NULL;
@@ -278,14 +295,8 @@ ledger_prove_consistency(struct ledger *lg, uint64_t m, uint64_t n, char **out,
 		goto out;
 	}
 	o = (size_t)snprintf(buf, cap, "old %llu\n", (unsigned long long)m);
-	for (size_t i = 0; i < p->n; i++) {
-		o += sig_base64_encode(p->hash[i], 32, buf + o, cap - o);
-		buf[o++] = '\n';
-	}
-	buf[o++] = '\n';
-	if (format_checkpoint(origin, olen, &s, buf + o, cap - o, &cl, d) != 0)
+	if (finish_proof(p, origin, olen, &s, buf, cap, o, len, d) != 0)
 		goto out;
-	*len = o + cl;
 	*out = buf;
 	buf = NULL;
 	rc = 0;
