@@ -313,8 +313,47 @@ struct nameinfo {
 #define SGTIN_IN_MAX	48
 #define SGTIN_OUT_LEN	40	/* "https://id.gs1.org/01/" GTIN-14 "/21/" */
 
+/*
+ * What one event's pre-hash learns that holds for the next (a reader's
+ * events mostly share their names and vocabulary values): each name's
+ * rendered form, id and flags, each value's canonical form, keyed by
+ * their bytes, and the SGTIN prefix.  Entries and their strings live in
+ * `pool` and are only added during an event, never moved or removed, so
+ * that the pnodes of the event may point into it; a full cache is
+ * emptied before an event, never during one.  Bounded: HC_POOL bytes of
+ * strings, HC_SLOTS * 3 / 4 entries of each kind.
+ */
+#define HC_SLOTS	64
+#define HC_POOL		8192
+#define HC_VALUE_MAX	256	/* longer values (and results) are not kept */
+
+struct hc_name {
+	const char	*uri, *local;	/* local NULL: empty slot */
+	size_t		 ulen, llen;
+	struct str	 name;
+	unsigned	 id, flags;
+};
+
+struct hc_value {
+	const char	*in;		/* NULL: empty slot */
+	size_t		 n;
+	bool		 same;		/* the canonical form is the input */
+	struct str	 out;
+};
+
+struct epcis_prehash_cache {
+	struct hc_name	 names[HC_SLOTS];
+	struct hc_value	 values[HC_SLOTS];
+	size_t		 nnames, nvalues, used;
+	char		 sgtin_in[SGTIN_IN_MAX];
+	size_t		 sgtin_in_len;
+	char		 sgtin_out[SGTIN_OUT_LEN];
+	char		 pool[HC_POOL];
+};
+
 struct hctx {
 	struct epcis_arena *a;
+	struct epcis_prehash_cache *c;	/* NULL: none */
 	bool		 nomem;
 	char		*sp, *se;	/* string pool: unaligned bump */
 	char		*np, *ne;	/* node pool: pointer-aligned bump */
@@ -490,13 +529,105 @@ epcis_prehash_selfcheck(void)
 	return bad;
 }
 
-/* A name not in its cache slot (ni): look it up and keep it there. */
+/* The cache's bytes for n more (pool space); NULL: full */
+static char *
+hc_alloc(struct epcis_prehash_cache *c, size_t n)
+{
+	char *p;
+
+	if (HC_POOL - c->used < n)
+		return NULL;
+	p = c->pool + c->used;
+	c->used += n;
+	return p;
+}
+
+static size_t
+hc_name_slot(const char *local, size_t ll, size_t ul)
+{
+	return (ll * 31 + (unsigned char)local[0] * 7 +
+	    (unsigned char)local[ll - 1] + ul * 13) % HC_SLOTS;
+}
+
+/* The cache's entry for (uri, local), or where it would go (local NULL) */
+static struct hc_name *
+hc_name_find(struct epcis_prehash_cache *c, const char *uri, size_t ul,
+    const char *local, size_t ll)
+{
+	size_t i = hc_name_slot(local, ll, ul);
+	struct hc_name *e;
+
+	for (;; i = (i + 1) % HC_SLOTS) {	/* never full: 3/4 at most */
+		e = &c->names[i];
+		if (e->local == NULL)
+			return e;
+		if (e->llen == ll && e->ulen == ul &&
+		    (e->uri == NULL) == (uri == NULL) &&
+		    memcmp(e->local, local, ll) == 0 &&
+		    (uri == NULL || memcmp(e->uri, uri, ul) == 0))
+			return e;
+	}
+}
+
+static const struct nameinfo *name_compute(struct hctx *h,
+    struct nameinfo *ni, const char *uri, const char *local, size_t ll);
+
+/*
+ * A name not in its slot of the event's cache (ni): from the cache
+ * across events, or computed (and kept there too, if there is room).
+ */
 static const struct nameinfo *
 name_miss(struct hctx *h, struct nameinfo *ni, const char *uri,
     const char *local)
 {
-	size_t ll = strlen(local);
+	struct epcis_prehash_cache *c = h->c;
+	size_t ll = strlen(local), ul;
+	struct hc_name *e;
+	char *p;
 
+	if (c == NULL || ll == 0)
+		return name_compute(h, ni, uri, local, ll);
+	ul = uri != NULL ? strlen(uri) : 0;
+	e = hc_name_find(c, uri, ul, local, ll);
+	if (e->local != NULL) {
+		ni->uri = uri;
+		ni->local = local;
+		ni->name = e->name;
+		ni->id = e->id;
+		ni->flags = e->flags;
+		return ni;
+	}
+	name_compute(h, ni, uri, local, ll);
+	if (h->nomem || c->nnames >= HC_SLOTS * 3 / 4 ||
+	    (p = hc_alloc(c, ul + ll + ni->name.n + 3)) == NULL)
+		return ni;
+	/* local, uri, then the name: NUL-terminated, in the pool */
+	memcpy(p, local, ll + 1);
+	e->local = p;
+	e->llen = ll;
+	e->ulen = ul;
+	e->uri = NULL;
+	if (uri != NULL) {
+		memcpy(p + ll + 1, uri, ul + 1);
+		e->uri = p + ll + 1;
+	}
+	p += ll + 1 + (uri != NULL ? ul + 1 : 0);
+	memcpy(p, ni->name.p, ni->name.n);
+	p[ni->name.n] = '\0';
+	e->name = (struct str){ p, ni->name.n };
+	e->id = ni->id;
+	e->flags = ni->flags;
+	c->nnames++;
+	/* the event's slot may point at the pool's copy as well */
+	ni->name = e->name;
+	return ni;
+}
+
+/* What name_miss() finds out about a name, into ni. */
+static const struct nameinfo *
+name_compute(struct hctx *h, struct nameinfo *ni, const char *uri,
+    const char *local, size_t ll)
+{
 	ni->uri = uri;
 	ni->local = local;
 	ni->id = N_NONE;
@@ -985,7 +1116,7 @@ canon_sgtin(struct hctx *h, struct str s, char *dl)
  * all of it but the sgtin_again() that canon_value() tries first.
  */
 static struct str
-canon_rest(struct hctx *h, struct str s, char *dl)
+canon_work(struct hctx *h, struct str s, char *dl)
 {
 	size_t n;
 
@@ -1008,6 +1139,65 @@ canon_rest(struct hctx *h, struct str s, char *dl)
 	if ((n = epcis_dl_normalise(s.p, s.n, dl, DL_MAX)) > 0)
 		return (struct str){ dl, n };
 	return s;
+}
+
+static size_t
+hc_value_slot(const char *s, size_t n)
+{
+	return (n * 31 + (unsigned char)s[n - 1] * 7 +
+	    (unsigned char)s[n / 2] * 3) % HC_SLOTS;
+}
+
+/* The cache's entry for the n bytes at s, or where it would go (in NULL) */
+static struct hc_value *
+hc_value_find(struct epcis_prehash_cache *c, const char *s, size_t n)
+{
+	size_t i = hc_value_slot(s, n);
+	struct hc_value *e;
+
+	for (;; i = (i + 1) % HC_SLOTS) {	/* never full: 3/4 at most */
+		e = &c->values[i];
+		if (e->in == NULL || (e->n == n && memcmp(e->in, s, n) == 0))
+			return e;
+	}
+}
+
+/*
+ * canon_work() through the cache across events.  SGTINs are not kept
+ * (they are all different; sgtin_again() has their common part), and
+ * for every other value canon_work() depends on the bytes alone.
+ */
+static struct str
+canon_rest(struct hctx *h, struct str s, char *dl)
+{
+	struct epcis_prehash_cache *c = h->c;
+	struct hc_value *e;
+	struct str r;
+	char *p;
+
+	if (c == NULL || s.n == 0 || s.n > HC_VALUE_MAX ||
+	    (s.n > 17 && memcmp(s.p, "urn:epc:id:sgtin:", 17) == 0))
+		return canon_work(h, s, dl);
+	if ((e = hc_value_find(c, s.p, s.n))->in != NULL)
+		return e->same ? s : e->out;
+	r = canon_work(h, s, dl);
+	if (h->nomem || c->nvalues >= HC_SLOTS * 3 / 4 ||
+	    r.n > HC_VALUE_MAX)
+		return r;
+	e->same = r.p == s.p && r.n == s.n;
+	if ((p = hc_alloc(c, s.n + 1 + (e->same ? 0 : r.n + 1))) == NULL)
+		return r;
+	memcpy(p, s.p, s.n);
+	p[s.n] = '\0';
+	if (!e->same) {
+		memcpy(p + s.n + 1, r.p, r.n);
+		p[s.n + 1 + r.n] = '\0';
+		e->out = (struct str){ p + s.n + 1, r.n };
+	}
+	e->in = p;
+	e->n = s.n;
+	c->nvalues++;
+	return r;
 }
 
 static struct str
@@ -1474,23 +1664,90 @@ recurse(struct hctx *h, struct pnode **kids, size_t n, const struct order *o,
 	return k == 0 ? empty : join_after(h, pre, npre, v, k);
 }
 
+static void
+hc_clear(struct epcis_prehash_cache *c)
+{
+	for (size_t i = 0; i < HC_SLOTS; i++) {
+		c->names[i].local = NULL;
+		c->values[i].in = NULL;
+	}
+	c->nnames = c->nvalues = c->used = 0;
+	c->sgtin_in_len = 0;
+}
+
+static int	prehash(struct hctx *h, const struct epcis_xnode *ev,
+		    struct epcis_buf *out, struct diag *d);
+
+struct epcis_prehash_cache *
+epcis_prehash_cache_new(void)
+{
+	struct epcis_prehash_cache *c = malloc(sizeof(*c));
+
+	if (c != NULL)
+		hc_clear(c);
+	return c;
+}
+
+void
+epcis_prehash_cache_free(struct epcis_prehash_cache *c)
+{
+	free(c);
+}
+
 int
 epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
     struct epcis_buf *out, struct diag *d)
 {
+	return epcis_prehash_tree_cached(ev, a, NULL, out, d);
+}
+
+int
+epcis_prehash_tree_cached(const struct epcis_xnode *ev, struct epcis_arena *a,
+    struct epcis_prehash_cache *c, struct epcis_buf *out, struct diag *d)
+{
 	struct hctx hc, *h = &hc;
-	struct pnode *root;
-	struct str *ordered, rest;
-	size_t k;
+	int rc;
 
 	out->len = 0;
 	h->a = a;
+	h->c = c;
 	h->nomem = false;
 	h->sp = h->se = h->np = h->ne = NULL;
 	h->sblock = h->nblock = POOL_FIRST;
 	h->sgtin_in_len = 0;
+	if (c != NULL) {
+		/*
+		 * Emptied between events only (the pnodes point into it),
+		 * when the strings or the values fill it: a new working set
+		 * comes in.  Names stay: a document has few.
+		 */
+		if (HC_POOL - c->used < HC_POOL / 4 ||
+		    c->nvalues >= HC_SLOTS * 3 / 4)
+			hc_clear(c);
+		if ((h->sgtin_in_len = c->sgtin_in_len) > 0) {
+			memcpy(h->sgtin_in, c->sgtin_in, h->sgtin_in_len);
+			memcpy(h->sgtin_out, c->sgtin_out, SGTIN_OUT_LEN);
+		}
+	}
 	for (size_t i = 0; i < NAME_CACHE; i++)
 		h->names[i].local = NULL;
+	rc = prehash(h, ev, out, d);
+	if (c != NULL && h->sgtin_in_len > 0) {
+		c->sgtin_in_len = h->sgtin_in_len;
+		memcpy(c->sgtin_in, h->sgtin_in, h->sgtin_in_len);
+		memcpy(c->sgtin_out, h->sgtin_out, SGTIN_OUT_LEN);
+	}
+	return rc;
+}
+
+static int
+prehash(struct hctx *h, const struct epcis_xnode *ev, struct epcis_buf *out,
+    struct diag *d)
+{
+	struct pnode *root;
+	struct str *ordered, rest;
+	size_t k;
+
 	if ((root = build(h, ev)) == NULL || h->nomem)
 		return diag_system(d, "out of memory");
 	/* the event's children go straight to out: no join of them */

@@ -211,6 +211,19 @@ int	epcis_c14n_tree(const struct epcis_xnode *ev, struct epcis_buf *out,
  */
 int	epcis_prehash_tree(const struct epcis_xnode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
+/*
+ * The same with a cache across events (c, NULL: none) of what does not
+ * change between them: the rendered names and the canonical values
+ * (bounded, emptied between events when full).  The pre-hash is the same
+ * with or without it.  A cache is one reader's (not shared between
+ * threads); epcis_prehash_cache_new() returns NULL if memory ran out.
+ */
+struct epcis_prehash_cache;
+struct epcis_prehash_cache *epcis_prehash_cache_new(void);
+void	epcis_prehash_cache_free(struct epcis_prehash_cache *c);
+int	epcis_prehash_tree_cached(const struct epcis_xnode *ev,
+	    struct epcis_arena *a, struct epcis_prehash_cache *c,
+	    struct epcis_buf *out, struct diag *d);
 /* The same for a libxml2 DOM event element (through epcis_x_from_dom). */
 int	epcis_prehash_event(const xmlNode *ev, struct epcis_arena *a,
 	    struct epcis_buf *out, struct diag *d);
@@ -354,6 +367,7 @@ struct epcis_reader {
 	size_t		 npool, poolcap;
 	struct epcis_arena *handed;	/* the event the caller holds */
 	struct epcis_buf canon, prehash, tmp;
+	struct epcis_prehash_cache *hcache;	/* NULL until the first hash */
 
 	struct epcis_scan *scan;	/* the own scanner */
 	struct epcis_xml_state *xs;	/* libxml2's part, or NULL */

@@ -625,6 +625,7 @@ epcis_reader_free(struct epcis_reader *r)
 	epcis_buf_free(&r->canon);
 	epcis_buf_free(&r->prehash);
 	epcis_buf_free(&r->tmp);
+	epcis_prehash_cache_free(r->hcache);
 	free(r);
 }
 
@@ -956,7 +957,11 @@ finish_event(struct epcis_reader *r, const struct epcis_xnode *n,
 		ev->canon_len = r->canon.len;
 	}
 	if (!r->o.no_hash) {
-		if (epcis_prehash_tree(n, a, &r->prehash,
+		/* names and values repeat from event to event: a cache */
+		if (r->hcache == NULL &&
+		    (r->hcache = epcis_prehash_cache_new()) == NULL)
+			return diag_system(&r->err, "out of memory");
+		if (epcis_prehash_tree_cached(n, a, r->hcache, &r->prehash,
 		    &r->err) != 0 || epcis_hash_id(r->prehash.data,
 		    r->prehash.len, ev->hash_id, &r->err) != 0)
 			return -1;

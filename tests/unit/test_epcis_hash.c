@@ -298,6 +298,88 @@ test_time_canon(void)
 	}
 }
 
+/* Event i of the document of test_cache(): names and values that vary. */
+static void
+cache_event(struct epcis_buf *b, int i)
+{
+	char t[2048];
+
+	snprintf(t, sizeof(t), "<ObjectEvent><eventTime>2026-12-01T08:00:%02d."
+	    "000+0%d:00</eventTime><eventTimeZoneOffset>+0%d:00"
+	    "</eventTimeZoneOffset><epcList><epc>urn:epc:id:sgtin:03123%d5."
+	    "0678%d0.S%d</epc><epc>urn:epc:id:sgtin:03123%d5.0678%d0.S%d</epc>"
+	    "<epc>urn:epc:id:sscc:0312345.%010d</epc><epc>urn:epc:id:sgtin:"
+	    "0312345.067890.S%d</epc></epcList><action>%s</action><bizStep>"
+	    "urn:epcglobal:cbv:bizstep:step%d</bizStep><disposition>"
+	    "urn:epcglobal:cbv:disp:%s</disposition><readPoint><id>"
+	    "urn:epc:id:sgln:0312345.%05d.0</id></readPoint><bizLocation><id>"
+	    "https://id.gs1.org/414/0312345000005</id></bizLocation>"
+	    "<extension><ilmd><cbvmda:lotNumber>L%d</cbvmda:lotNumber>"
+	    "<cbvmda:itemExpirationDate>2027-01-%02d"
+	    "</cbvmda:itemExpirationDate></ilmd></extension>"
+	    "<x%d:e%d xmlns:x%d=\"urn:ext:%d/\">%d.%d0</x%d:e%d><q:n>%d</q:n>"
+	    "<q:v>%0300d</q:v></ObjectEvent>\n",
+	    i % 60, i % 3, i % 3, i % 3, i % 4, i, i % 3, i % 4, i + 1, i,
+	    i * 7, i % 2 ? "ADD" : "OBSERVE", i % 70,
+	    i % 5 ? "active" : "in_progress", i % 90, i % 7, 1 + i % 28,
+	    i % 80, i % 80, i % 80, i % 80, i, i % 10, i % 80, i % 80, i % 9,
+	    i % 4);
+	epcis_buf_adds(b, t);
+}
+
+/*
+ * The reader keeps what one event's pre-hash learns for the next (names,
+ * values, the SGTIN prefix; emptied when full).  Every event of a
+ * document whose names and values come and go (more of them than the
+ * cache keeps, values longer than it keeps) has the pre-hash it has alone
+ * in a document, read by a new reader.
+ */
+static void
+test_cache(void)
+{
+	static const char head[] = "<epcis:EPCISDocument xmlns:epcis=\"urn:"
+	    "epcglobal:epcis:xsd:1\" xmlns:cbvmda=\"urn:epcglobal:cbv:mda\" "
+	    "xmlns:q=\"urn:q/\" schemaVersion=\"1.2\"><EPCISBody>"
+	    "<EventList>\n";
+	static const char tail[] = "</EventList></EPCISBody>"
+	    "</epcis:EPCISDocument>\n";
+	struct epcis_buf doc = { NULL, 0, 0, false };
+	struct epcis_reader *r = NULL;
+	struct epcis_event ev;
+	struct diag d = DIAG_INIT;
+	int n;
+
+	epcis_buf_adds(&doc, head);
+	for (int i = 0; i < 300; i++)
+		cache_event(&doc, i);
+	epcis_buf_adds(&doc, tail);
+	CU_ASSERT_FATAL(!doc.failed);
+	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc.data, doc.len,
+	    "cache", NULL, &d), 0);
+	for (n = 0; epcis_reader_next(r, &ev, &d) == 1; n++) {
+		struct epcis_buf one = { NULL, 0, 0, false };
+		struct epcis_reader *r1 = NULL;
+		struct epcis_event e1;
+		struct diag d1 = DIAG_INIT;
+
+		epcis_buf_adds(&one, head);
+		cache_event(&one, n);
+		epcis_buf_adds(&one, tail);
+		CU_ASSERT_FATAL(!one.failed);
+		CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r1, one.data,
+		    one.len, "one", NULL, &d1), 0);
+		TEST_INT_EQ((size_t)n, epcis_reader_next(r1, &e1, &d1), 1);
+		TEST_STR_EQ((size_t)n, ev.prehash, e1.prehash);
+		TEST_STR_EQ((size_t)n, ev.hash_id, e1.hash_id);
+		epcis_reader_free(r1);
+		epcis_buf_free(&one);
+	}
+	TEST_INT_EQ(0, d.kind, DIAG_OK);
+	TEST_INT_EQ(0, n, 300);
+	epcis_reader_free(r);
+	epcis_buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -308,6 +390,7 @@ main(void)
 		{ "flags of the rule names", test_name_flags },
 		{ "value canonisation", test_value_canon },
 		{ "time canonisation", test_time_canon },
+		{ "the cache across events changes no pre-hash", test_cache },
 		{ NULL, NULL },
 	};
 
