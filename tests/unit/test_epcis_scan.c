@@ -276,6 +276,19 @@ test_agree(void)
 		    "</ObjectEvent>",
 		"<ObjectEvent xmlns:x=\"urn:x\"><x:e>1</x:e><x:e>2</x:e>"
 		    "<x:e xmlns:x=\"urn:y\">3</x:e><x:e>4</x:e></ObjectEvent>",
+		/*
+		 * long leaf texts (sixteen bytes at a time) with what ends
+		 * the plain run at other offsets: a reference, a TAB, ']',
+		 * non-ASCII, a line end
+		 */
+		"<ObjectEvent><epcList><epc>urn:epc:id:sgtin:0312345.067890.1"
+		    "</epc><epc>urn:epc:id:sgtin:0&amp;312345.067890.2</epc>"
+		    "<epc>urn:epc:id:sgtin:03123\t45.067890.3</epc><epc>urn:"
+		    "epc:id:sgtin:0312345.0678]90.4</epc><epc>urn:epc:id:sgtin:"
+		    "0312345.067890.\xc3\xa9</epc><epc>urn:epc:id:sgtin:0312345"
+		    ".067890.5\nurn:epc:id:sgtin:0312345.067890.6</epc><epc>urn:"
+		    "epc:id:sgtin:0312345.067890.7&lt;</epc></epcList>"
+		    "</ObjectEvent>",
 	};
 	struct diag d;
 
@@ -337,6 +350,12 @@ test_refuse(void)
 		"<ObjectEvent><epc>a</epc><epc>b</epc><epc>c</epc",
 		"<ObjectEvent><epc>a</epc><epc>b</epc><epc>c",
 		"<ObjectEvent><epc>a</epc><epc>\xc0\xaf</epc></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>urn:epc:id:sgtin:0312345.0678"
+		    "\x01</epc></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>urn:epc:id:sgtin:0312345.0678]]>"
+		    "</epc></ObjectEvent>",
+		"<ObjectEvent><epc>a</epc><epc>urn:epc:id:sgtin:0312345.0678"
+		    "\xed\xa0\x80</epc></ObjectEvent>",
 	};
 	struct diag d;
 
