@@ -1433,6 +1433,8 @@ join_after(struct hctx *h, const struct str *pre, size_t npre,
 		return empty;
 	if (npre == 0 && adjacent)
 		return (struct str){ v[0].p, vlen };
+	if (npre == 1 && adjacent && pre[0].p + pre[0].n == v[0].p)
+		return (struct str){ pre[0].p, pre[0].n + vlen };
 	if (npre == 0)
 		return join(h, v, n);
 	for (size_t i = 0; i < npre; i++)
@@ -1554,13 +1556,39 @@ child_string(struct hctx *h, struct pnode *c, const struct order *sub)
 		text = t;
 	}
 	if (sub != NULL) {
-		/* name, "=" and text, then the grandchildren: one copy */
-		parts[0] = c->name;
-		parts[1] = text.n > 0 ? (struct str){ "=", 1 } : empty;
-		parts[2] = text;
-		grand = recurse(h, c->kids, c->nkids, sub, parts, 3);
+		/*
+		 * name, "=" and text in the string pool, where the strings
+		 * of the grandchildren (leaves, mostly: an epcList) go next,
+		 * in a block with room for all of them if there are many:
+		 * then their join is the bytes as they lie.
+		 */
+		size_t pl = c->name.n + (text.n > 0 ? 1 + text.n : 0);
+		char *p;
+
+		if (c->nkids >= 8) {
+			size_t want = DL_MAX + pl;
+
+			for (size_t i = 0; i < c->nkids; i++)
+				want += c->kids[i]->name.n + 1 +
+				    c->kids[i]->text.n + 16;
+			if ((size_t)(h->se - h->sp) < want &&
+			    (h->sp = pool_block(h, want, &h->sblock,
+			    &h->se)) == NULL)
+				return empty;
+		}
+		if ((p = salloc(h, pl)) == NULL)
+			return empty;
+		memcpy(p, c->name.p, c->name.n);
+		if (text.n > 0) {
+			p[c->name.n] = '=';
+			memcpy(p + c->name.n + 1, text.p, text.n);
+		}
+		parts[0] = (struct str){ p, pl };
+		grand = recurse(h, c->kids, c->nkids, sub, parts, 1);
 		if (grand.n > 0)
 			return grand;
+		/* a leaf after all: name=text, as below */
+		return text.n > 0 ? parts[0] : empty;
 	}
 	if (text.n == 0)
 		return empty;
