@@ -283,7 +283,7 @@ item_fast(struct epcis_buf *b, struct sgtin_memo *m, const char *epc,
 }
 
 /* Flush the lines in b to out once they pass this (and at the end). */
-#define LINES_FLUSH	(64 * 1024)
+#define LINES_FLUSH	(16 * 1024)
 
 int
 epcis_event_write_items(FILE *out, const char *name,
@@ -296,7 +296,7 @@ epcis_event_write_items(FILE *out, const char *name,
 	struct epcis_buf mid = { NULL, 0, 0, false };
 	char key[128], parent[512];
 	bool ilmd = ev->lot != NULL || ev->expiry != NULL;
-	size_t k0 = 0;
+	size_t k0 = 0, line;
 	int rc = 0;
 
 	memo.plen = 0;
@@ -338,6 +338,20 @@ epcis_event_write_items(FILE *out, const char *name,
 		ilmd_ais(&mid, ev, true);
 	if (tail.failed || hash.failed || mid.failed)
 		goto nomem;
+	/*
+	 * The lines of the event (up to a flush) in one allocation, not in a
+	 * chain of reallocations that copy them: a common line is about this
+	 * long (a serial of up to 20 characters).
+	 */
+	line = 18 + mid.len + 4 + 20 + tail.len + hash.len;
+	if (ev->nepc > 0) {
+		size_t est = ev->nepc < LINES_FLUSH / line + 1 ?
+		    ev->nepc * line : LINES_FLUSH + line;
+
+		if (epcis_buf_reserve(&b, est) == NULL)
+			goto nomem;
+		b.len = 0;
+	}
 	for (size_t i = 0; i < ev->nepc; i++) {
 		const char *epc = ev->epcs[i];
 		size_t n;

@@ -48,7 +48,7 @@
 #include "epcis_int.h"
 
 #define TOKEN_MAX	(EPCIS_MAX_TEXT_BYTES + 16)
-#define BUF_MIN		(64 * 1024)
+#define BUF_MIN		(16 * 1024)
 #define NS_XML		"http://www.w3.org/XML/1998/namespace"
 #define NS_XMLNS	"http://www.w3.org/2000/xmlns/"
 

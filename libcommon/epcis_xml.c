@@ -14,10 +14,12 @@
  * entity reference before anything could be substituted.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -216,15 +218,16 @@ load_schema(enum epcis_version v, const char *dir, struct diag *d)
 	    strcmp(schema_cache[slot].path, path) == 0)
 		return schema_cache[slot].schema;
 	{
-		FILE *t = fopen(path, "r");
+		/* open(), not fopen(): read --validate needs no stdio input */
+		int fd = open(path, O_RDONLY);
 
-		if (t == NULL) {
+		if (fd == -1) {
 			diag_system(d, "cannot open the EPCIS %s schema %s "
 			    "(set DSCSA_SCHEMAS or --schemas)",
 			    v == EPCIS_V2_0 ? "2.0" : "1.2", path);
 			return NULL;
 		}
-		fclose(t);
+		close(fd);
 	}
 	if ((pc = xmlSchemaNewParserCtxt(path)) == NULL) {
 		diag_system(d, "out of memory");
@@ -242,8 +245,7 @@ load_schema(enum epcis_version v, const char *dir, struct diag *d)
 		*d = sd;
 		return NULL;
 	}
-	snprintf(schema_cache[slot].path, sizeof(schema_cache[slot].path),
-	    "%s", path);
+	memcpy(schema_cache[slot].path, path, strlen(path) + 1);
 	return schema_cache[slot].schema;
 }
 
