@@ -708,16 +708,66 @@ count_kids(const struct epcis_xnode *n)
 
 static struct pnode *build(struct hctx *h, const struct epcis_xnode *n);
 
+static inline struct str expand_curie(struct hctx *h, struct str s);
+
+/* An element without attributes whose content is one text node, or none */
+static inline bool
+is_leaf(const struct epcis_xnode *n)
+{
+	return n->nattr == 0 && (n->kids == NULL ||
+	    (n->kids->next == NULL && !epcis_x_is_elem(n->kids)));
+}
+
+/* The pnode of a leaf n (is_leaf()) named ni; NULL: no memory. */
+static inline struct pnode *
+leaf_node(struct hctx *h, const struct epcis_xnode *n,
+    const struct nameinfo *ni)
+{
+	struct pnode *p = halloc(h, sizeof(*p));
+
+	if (p == NULL) {
+		h->nomem = true;
+		return NULL;
+	}
+	p->name = ni->name;
+	p->id = ni->id;
+	p->flags = ni->flags;
+	p->text = n->kids == NULL || n->kids->len == 0 ? empty :
+	    expand_curie(h, strip_dup(h, n->kids->text, n->kids->len));
+	p->kids = NULL;
+	p->nkids = 0;
+	p->gone = false;
+	p->raw = false;
+	return p;
+}
+
 static void
 add_kids(struct hctx *h, struct pnode *p, const struct epcis_xnode *n)
 {
+	struct nameinfo last = { NULL, NULL, { "", 0 }, 0, 0 };
+
 	for (const struct epcis_xnode *c = n->kids; c != NULL; c = c->next) {
+		struct pnode *k;
+
 		if (!epcis_x_is_elem(c))
 			continue;
-		if (epcis_x_is_wrapper(c))
+		if (epcis_x_is_wrapper(c)) {
 			add_kids(h, p, c);
-		else if ((p->kids[p->nkids] = build(h, c)) != NULL)
-			p->nkids++;
+			continue;
+		}
+		if (is_leaf(c)) {
+			/*
+			 * Inline, with the name of the leaf before (a copy:
+			 * the cache slot may change): a list is leaves of
+			 * one name.
+			 */
+			if (last.local != c->local || last.uri != c->uri)
+				last = *name_info(h, c->uri, c->local);
+			k = leaf_node(h, c, &last);
+		} else
+			k = build(h, c);
+		if (k != NULL)
+			p->kids[p->nkids++] = k;
 	}
 }
 
@@ -792,25 +842,14 @@ expand_curie(struct hctx *h, struct str s)
 static struct pnode *
 build(struct hctx *h, const struct epcis_xnode *n)
 {
-	struct pnode *p = halloc(h, sizeof(*p));
+	struct pnode *p;
 	size_t k;
 	const struct nameinfo *ni;
 
-	if (p != NULL && n->nattr == 0 && (n->kids == NULL ||
-	    (n->kids->next == NULL && !epcis_x_is_elem(n->kids)))) {
-		/* a leaf (<epc>): what the general case below makes of it */
-		ni = name_info(h, n->uri, n->local);
-		p->name = ni->name;
-		p->id = ni->id;
-		p->flags = ni->flags;
-		p->text = n->kids == NULL || n->kids->len == 0 ? empty :
-		    expand_curie(h, strip_dup(h, n->kids->text, n->kids->len));
-		p->kids = NULL;
-		p->nkids = 0;
-		p->gone = false;
-		p->raw = false;
-		return p;
-	}
+	/* a leaf (<epc>): what the general case below makes of it */
+	if (is_leaf(n))
+		return leaf_node(h, n, name_info(h, n->uri, n->local));
+	p = halloc(h, sizeof(*p));
 	k = count_kids(n);
 
 	if (p == NULL || (k > 0 && (p->kids = halloc(h,

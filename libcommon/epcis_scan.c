@@ -307,6 +307,23 @@ static const unsigned char ascii_name[128] = {
 	['y'] = 1, ['z'] = 1,
 };
 
+/* ascii_name[] != 0 over all bytes: 0 for every byte from 0x80 on */
+static const unsigned char name_ascii[256] = {
+	['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	[':'] = 1, ['_'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 /*
  * A Name at p: its length in *len.  Returns 1, 0 if cut by the end, -1 if
  * there is no Name.  The name ends at the first byte that is no NameChar.
@@ -322,6 +339,9 @@ scan_name(const unsigned char *p, size_t n, size_t *len)
 		if (ascii_name[p[0]] != 1)
 			return -1;
 		i = 1;
+		/* ASCII names (all of EPCIS): one test a byte */
+		while (i < n && name_ascii[p[i]])
+			i++;
 	}
 	while (i < n) {
 		if (p[i] < 0x80) {
