@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "epcis.h"
 #include "epcis_int.h"
@@ -285,8 +286,26 @@ item_fast(struct epcis_buf *b, struct sgtin_memo *m, const char *epc,
 /* Flush the lines in b to out once they pass this (and at the end). */
 #define LINES_FLUSH	(16 * 1024)
 
-int
-epcis_event_write_items(FILE *out, const char *name,
+/* n bytes to out, or with write(2) to fd if out is NULL; false on error. */
+static bool
+put(FILE *out, int fd, const char *s, size_t n)
+{
+	if (out != NULL)
+		return fwrite(s, 1, n, out) == n;
+	while (n > 0) {
+		ssize_t k = write(fd, s, n);
+
+		if (k > 0) {
+			s += k;
+			n -= (size_t)k;
+		} else if (k == 0 || errno != EINTR)
+			return false;
+	}
+	return true;
+}
+
+static int
+write_items(FILE *out, int fd, const char *name,
     const struct epcis_event *ev, struct diag *d)
 {
 	struct epcis_buf b = { NULL, 0, 0, false }, tail = { NULL, 0, 0, false };
@@ -392,7 +411,7 @@ written:
 		if (b.failed)
 			goto nomem;
 		if ((b.len >= LINES_FLUSH || i + 1 == ev->nepc) &&
-		    fwrite(b.data, 1, b.len, out) != b.len) {
+		    !put(out, fd, b.data, b.len)) {
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
 			rc = -1;
@@ -410,4 +429,18 @@ out:
 	epcis_buf_free(&hash);
 	epcis_buf_free(&mid);
 	return rc;
+}
+
+int
+epcis_event_write_items(FILE *out, const char *name,
+    const struct epcis_event *ev, struct diag *d)
+{
+	return write_items(out, -1, name, ev, d);
+}
+
+int
+epcis_event_write_items_fd(int fd, const char *name,
+    const struct epcis_event *ev, struct diag *d)
+{
+	return write_items(NULL, fd, name, ev, d);
 }
