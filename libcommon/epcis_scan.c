@@ -201,6 +201,51 @@ plain16_lt(const unsigned char *p)
 }
 #endif
 
+/*
+ * same_name() of up to eight bytes where eight can be read at both a and
+ * b (the caller knows they lie in the buffer): one load each, the bytes
+ * past n masked off.
+ */
+static inline bool
+same_name8(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t x, y, m;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	m = n >= 8 ? ~0ULL : ~(~0ULL >> (8 * n));
+#else
+	m = n >= 8 ? ~0ULL : (1ULL << (8 * n)) - 1;
+#endif
+	return ((x ^ y) & m) == 0;
+}
+
+#if defined(__SSE2__)
+/*
+ * The white space (space, TAB, LF) at p, of 16 bytes: how many bytes of
+ * it before the first that is not (16: all), and in *lf the LFs among
+ * them.
+ */
+static inline unsigned
+space16(const unsigned char *p, unsigned *lf)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i nl = _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'));
+	__m128i sp = _mm_or_si128(_mm_or_si128(nl,
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+	unsigned ws = (unsigned)_mm_movemask_epi8(sp);
+	unsigned n = ws == 0xffff ? 16 : (unsigned)__builtin_ctz(~ws);
+	unsigned m = (unsigned)_mm_movemask_epi8(nl) & ((1u << n) - 1);
+
+	/* no popcount without -mpopcnt: indentation has one LF, or none */
+	for (*lf = 0; m != 0; m &= m - 1)
+		(*lf)++;
+	return n;
+}
+#endif
+
 /* memcmp() == 0 for the short names of tags, without the call */
 static inline bool
 same_name(const unsigned char *a, const unsigned char *b, size_t n)
@@ -1050,7 +1095,8 @@ next:
 	/* "</" QName, white space, ">" */
 	g = lt + 2 + qlen;
 	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/' ||
-	    !same_name(lt + 2, q, qlen))
+	    !(qlen <= 8 && e - lt >= 10 ? same_name8(lt + 2, q, qlen) :
+	    same_name(lt + 2, q, qlen)))
 		return again ? 0 : NOT_LEAF;
 	for (; g < e && *g != '>'; g++) {
 		if (!is_s(*g))
@@ -1060,7 +1106,18 @@ next:
 	if (g == e)
 		return again ? 0 : NOT_LEAF;
 	/* white space up to the next start or end tag goes along */
-	for (w = ++g; w < e;) {
+	w = ++g;
+#if defined(__SSE2__)
+	while (e - w >= 16) {
+		unsigned lf, sp = space16(w, &lf);
+
+		w += sp;
+		wlines += lf;
+		if (sp < 16)
+			break;
+	}
+#endif
+	while (w < e) {
 		uint64_t x;
 
 		/* indentation: spaces, eight at a time */
@@ -1096,7 +1153,8 @@ next:
 	 * depth), so it is the next leaf, or the long way from s->pos.
 	 */
 	if (rc == 0 && (size_t)(e - w) > qlen + 2 && w[qlen + 1] == '>' &&
-	    same_name(w + 1, q, qlen)) {
+	    (qlen <= 8 && e - w >= 9 ? same_name8(w + 1, q, qlen) :
+	    same_name(w + 1, q, qlen))) {
 		q = w + 1;
 		c = w + qlen + 2;
 		again = true;

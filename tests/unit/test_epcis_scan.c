@@ -277,6 +277,18 @@ test_agree(void)
 		"<ObjectEvent xmlns:x=\"urn:x\"><x:e>1</x:e><x:e>2</x:e>"
 		    "<x:e xmlns:x=\"urn:y\">3</x:e><x:e>4</x:e></ObjectEvent>",
 		/*
+		 * white space between leaves of a run: LFs, TABs and spaces,
+		 * shorter and longer than sixteen bytes, several LFs in
+		 * sixteen bytes; then a line number must still agree
+		 */
+		DOC("<ObjectEvent><epcList><epc>1</epc>\n\n\t \n<epc>2</epc>"
+		    "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\n<epc>3</epc>"
+		    "\n                         \n   \n<epc>4</epc>\n\n\n\n"
+		    "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n<epc>5</epc> \n \n "
+		    "\n \n \n \n \n \n<epc>6</epc>\n <!-- c -->\n<epc>7"
+		    "</epc>\n\n</epcList>\n\n<action>ADD</action>"
+		    "</ObjectEvent>\n<ObjectEvent/>"),
+		/*
 		 * long leaf texts (sixteen bytes at a time) with what ends
 		 * the plain run at other offsets: a reference, a TAB, ']',
 		 * non-ASCII, a line end
