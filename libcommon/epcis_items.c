@@ -283,7 +283,10 @@ item_fast(struct epcis_buf *b, struct sgtin_memo *m, const char *epc,
 	item(b, epc, ev, ilmd);
 }
 
-/* Flush the lines in b to out once they pass this (and at the end). */
+/*
+ * Write the lines in b once the next common line could take them to this
+ * many bytes (and at the end): b stays in one allocation of this size.
+ */
 #define LINES_FLUSH	(16 * 1024)
 
 /* n bytes to out, or with write(2) to fd if out is NULL; false on error. */
@@ -364,8 +367,8 @@ write_items(FILE *out, int fd, const char *name,
 	 */
 	line = 18 + mid.len + 4 + 20 + tail.len + hash.len;
 	if (ev->nepc > 0) {
-		size_t est = ev->nepc < LINES_FLUSH / line + 1 ?
-		    ev->nepc * line : LINES_FLUSH + line;
+		size_t est = ev->nepc < LINES_FLUSH / line ?
+		    ev->nepc * line : LINES_FLUSH - 1;
 
 		if (epcis_buf_reserve(&b, est) == NULL)
 			goto nomem;
@@ -410,14 +413,14 @@ write_items(FILE *out, int fd, const char *name,
 written:
 		if (b.failed)
 			goto nomem;
-		if ((b.len >= LINES_FLUSH || i + 1 == ev->nepc) &&
+		if ((b.len + line >= LINES_FLUSH || i + 1 == ev->nepc) &&
 		    !put(out, fd, b.data, b.len)) {
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
 			rc = -1;
 			goto out;
 		}
-		if (b.len >= LINES_FLUSH)
+		if (b.len + line >= LINES_FLUSH)
 			b.len = 0;
 	}
 	goto out;

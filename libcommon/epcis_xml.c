@@ -23,6 +23,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/uri.h>
 #include <libxml/xmlIO.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
@@ -98,9 +99,64 @@ epcis_xml_options(void)
 	return XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
 }
 
+static int
+fd_input_read(void *ctx, char *buf, int len)
+{
+	ssize_t n;
+
+	do
+		n = read((int)(intptr_t)ctx, buf, (size_t)len);
+	while (n == -1 && errno == EINTR);
+	return n < 0 ? -1 : (int)n;
+}
+
+static int
+fd_input_close(void *ctx)
+{
+	return close((int)(intptr_t)ctx);
+}
+
+/*
+ * A local file as the parser's input, read with read(2), without
+ * libxml2's input callbacks: they try every file as an xz and a gzip
+ * stream first, which maps liblzma's and zlib's code and allocates their
+ * decoders for the plain XSDs.  NULL if the file does not open (libxml2's
+ * own loader then says why).
+ */
+static xmlParserInputPtr
+fd_input(const char *path, xmlParserCtxtPtr ctxt)
+{
+	xmlParserInputBufferPtr buf;
+	xmlParserInputPtr in;
+	int fd = open(path, O_RDONLY);
+
+	if (fd == -1)
+		return NULL;
+	buf = xmlParserInputBufferCreateIO(fd_input_read, fd_input_close,
+	    (void *)(intptr_t)fd, XML_CHAR_ENCODING_NONE);
+	if (buf == NULL) {
+		close(fd);
+		return NULL;
+	}
+	if ((in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)) ==
+	    NULL) {
+		xmlFreeParserInputBuffer(buf);
+		return NULL;
+	}
+	/* the base URI of its xsd:import and xsd:include, as libxml2's has */
+	in->filename = (const char *)xmlCanonicPath((const xmlChar *)path);
+	in->directory = xmlParserGetDirectory(path);
+	if (ctxt != NULL && ctxt->directory == NULL && in->directory != NULL)
+		ctxt->directory = (char *)xmlStrdup((const xmlChar *)
+		    in->directory);
+	return in;
+}
+
 static xmlParserInputPtr
 local_only_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 {
+	xmlParserInputPtr in;
+
 	/*
 	 * Only the XSD compiler loads anything (its xsd:import and
 	 * xsd:include of files next to the main schema).  Everything that
@@ -109,7 +165,8 @@ local_only_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 	if (url == NULL || strstr(url, "://") != NULL) {
 		if (url == NULL || strncmp(url, "file://", 7) != 0)
 			return NULL;
-	}
+	} else if ((in = fd_input(url, ctxt)) != NULL)
+		return in;
 	return xmlNoNetExternalEntityLoader(url, id, ctxt);
 }
 
