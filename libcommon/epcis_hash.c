@@ -710,7 +710,10 @@ static struct pnode *build(struct hctx *h, const struct epcis_xnode *n);
 
 static inline struct str expand_curie(struct hctx *h, struct str s);
 
-/* An element without attributes whose content is one text node, or none */
+/*
+ * An element without attributes whose content is one text node, or none,
+ * or its own text (a compact leaf, epcis_int.h)
+ */
 static inline bool
 is_leaf(const struct epcis_xnode *n)
 {
@@ -732,8 +735,10 @@ leaf_node(struct hctx *h, const struct epcis_xnode *n,
 	p->name = ni->name;
 	p->id = ni->id;
 	p->flags = ni->flags;
-	p->text = n->kids == NULL || n->kids->len == 0 ? empty :
-	    expand_curie(h, strip_dup(h, n->kids->text, n->kids->len));
+	if (n->kids != NULL)
+		n = n->kids;	/* else a compact leaf, or an empty one */
+	p->text = n->text == NULL || n->len == 0 ? empty :
+	    expand_curie(h, strip_dup(h, n->text, n->len));
 	p->kids = NULL;
 	p->nkids = 0;
 	p->gone = false;

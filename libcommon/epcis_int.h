@@ -80,7 +80,10 @@ enum epcis_event_type epcis_event_type_named(const char *local);
  *    trim, and concatenate text only where such a run is leading white
  *    space), and it is most of the nodes of an indented document;
  *  - an xsi:type attribute carries the namespace its QName prefix is bound
- *    to where it is written (the canonical form declares it).
+ *    to where it is written (the canonical form declares it);
+ *  - from a compact builder (only for the pre-hash, which reads them), an
+ *    element that is a leaf (no attributes, text, no child element) may
+ *    hold its text itself, in text and len, with no kids;
  *
  * Everything lives in one arena and is freed with it; the strings of
  * namespace URIs are shared within an event (compare them with strcmp).
@@ -103,7 +106,8 @@ struct epcis_xnode {
 	struct epcis_xnode *parent;
 	const char	*uri;		/* element: namespace URI, NULL if none */
 	const char	*local;		/* element: local name; NULL: text */
-	const char	*text;		/* text: the characters */
+	const char	*text;		/* text: the characters (or a compact
+					 * leaf's, see above) */
 	size_t		 len;		/* text: their length */
 	struct epcis_xattr *attrs;
 	size_t		 nattr;
@@ -151,6 +155,8 @@ struct epcis_tb {
 	const char	*leaf_name;	/* the last leaf's interned name */
 	size_t		 leaf_len;
 	bool		 lean;		/* set after init: see below */
+	bool		 compact;	/* set after init: leaves hold their
+					 * text (for the pre-hash alone) */
 	bool		 nomem;
 };
 

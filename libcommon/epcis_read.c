@@ -350,6 +350,8 @@ begin_event(struct epcis_reader *r, enum epcis_event_type t)
 	}
 	epcis_tb_init(&r->tb, r->build_arena);
 	r->tb.lean = r->o.no_fields;
+	/* only the pre-hash reads the tree: the compact leaves it can read */
+	r->tb.compact = r->o.no_fields && r->o.no_canon;
 	r->building = true;
 	r->building_type = t;
 	r->event_start = cur_offset(r);

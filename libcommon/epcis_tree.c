@@ -26,6 +26,7 @@ epcis_tb_init(struct epcis_tb *b, struct epcis_arena *a)
 	b->a = a;
 	b->nws = 0;
 	b->lean = false;
+	b->compact = false;
 	epcis_tb_reset(b);
 }
 
@@ -383,9 +384,14 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 			epcis_tb_text(b, ws, nws);
 		return;
 	}
-	/* what start, text and end would leave: an element with text */
+	/*
+	 * What start, text and end would leave: an element with text; a
+	 * compact builder keeps the text in the element (epcis_int.h).
+	 */
 	flush_text(b);
-	if ((e = new_node(b)) == NULL || (t = new_node(b)) == NULL)
+	t = NULL;
+	if ((e = new_node(b)) == NULL || (!b->compact &&
+	    (t = new_node(b)) == NULL))
 		return;
 	e->uri = uri != NULL ? intern(b, uri) : NULL;
 	/* a leaf is mostly the same as the one before (the EPCs of a list) */
@@ -398,14 +404,18 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 	}
 	e->line = line;
 	e->has_text = true;
+	if (t == NULL)
+		t = e;		/* compact */
 	t->text = text_dup(b, s, n);
 	t->len = n;
 	if (e->local == NULL || t->text == NULL) {
 		b->nomem = true;
 		return;
 	}
-	t->parent = e;
-	e->kids = e->last = t;
+	if (t != e) {
+		t->parent = e;
+		e->kids = e->last = t;
+	}
 	append(b, e);
 	b->cur->has_text = true;
 	/*

@@ -12,7 +12,11 @@
  *    ledger) against the scanner without them: everything equal;
  *  - the scanner without the fields against libxml2's SAX2 front end
  *    (which never takes the short cuts of the scanner): the events both
- *    deliver are equal, as fuzz_epcis_scan checks with the fields.
+ *    deliver are equal, as fuzz_epcis_scan checks with the fields;
+ *  - the scanner with the fields against the scanner for the pre-hash
+ *    alone (no fields, no canonical form: `dscsa-epcis hash`, whose tree
+ *    holds the text of a leaf in the leaf): the same events, errors,
+ *    pre-hashes, hash ids and lines.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -38,7 +42,7 @@ struct run {
 	struct diag	 d;
 };
 
-static struct run runs[3];
+static struct run runs[4];
 static size_t files, events;
 
 static const char *
@@ -71,7 +75,11 @@ dup_bytes(const void *p, size_t n)
 	return s;
 }
 
-/* mode 0: scanner with fields; 1: scanner without; 2: libxml2 SAX2 */
+/*
+ * mode 0: scanner with fields; 1: scanner without; 2: libxml2 SAX2; 3:
+ * the scanner for the pre-hash alone (no fields, no canonical form: the
+ * configuration of `dscsa-epcis hash`, whose tree has compact leaves)
+ */
 static void
 read_all(const unsigned char *doc, size_t len, int mode, struct run *r)
 {
@@ -82,7 +90,8 @@ read_all(const unsigned char *doc, size_t len, int mode, struct run *r)
 
 	run_free(r);
 	r->d = (struct diag)DIAG_INIT;
-	o.no_fields = mode == 1;
+	o.no_fields = mode == 1 || mode == 3;
+	o.no_canon = mode == 3;
 	if (mode == 2) {
 		o.libxml2 = true;
 		o.xml = &epcis_read_libxml2;
@@ -120,10 +129,27 @@ static void
 compare(const char *name, const unsigned char *doc, size_t len)
 {
 	struct run *full = &runs[0], *lean = &runs[1], *sax = &runs[2];
+	struct run *hash = &runs[3];
 	size_t both;
 
-	for (int m = 0; m < 3; m++)
+	for (int m = 0; m < 4; m++)
 		read_all(doc, len, m, &runs[m]);
+	if (full->n != hash->n || full->rc != hash->rc ||
+	    full->d.kind != hash->d.kind || full->d.line != hash->d.line ||
+	    strcmp(full->d.msg, hash->d.msg) != 0) {
+		fprintf(stderr, "%s: with fields %zu events, rc %d; for the "
+		    "pre-hash alone %zu, rc %d\n", name, full->n, full->rc,
+		    hash->n, hash->rc);
+		CU_FAIL("pre-hash alone: different events or errors");
+	} else
+		for (size_t i = 0; i < hash->n; i++)
+			if (strcmp(full->prehash[i], hash->prehash[i]) != 0 ||
+			    strcmp(full->hash[i], hash->hash[i]) != 0 ||
+			    full->line[i] != hash->line[i]) {
+				fprintf(stderr, "%s: event %zu differs for the "
+				    "pre-hash alone\n", name, i + 1);
+				CU_FAIL("pre-hash alone: different bytes");
+			}
 	files++;
 	events += lean->n;
 	if (full->n != lean->n || full->rc != lean->rc ||
@@ -304,13 +330,13 @@ int
 main(void)
 {
 	static const struct test_case tests[] = {
-		{ "test data and corpora, three ways", test_files },
+		{ "test data and corpora, four ways", test_files },
 		{ "generated documents across refills", test_generated },
 		{ NULL, NULL },
 	};
 	int rc = test_run("epcis_hash_same", tests);
 
-	for (int m = 0; m < 3; m++)
+	for (int m = 0; m < 4; m++)
 		run_free(&runs[m]);
 	return rc;
 }
