@@ -376,6 +376,14 @@ event_too_big(struct epcis_reader *r)
 static inline int
 too_big(struct epcis_reader *r)
 {
+	/*
+	 * Streamed, every byte the scanner has comes through
+	 * epcis_rd_fetch(): r->fed bounds its offset from above, and asks
+	 * no call of the scanner for each leaf.
+	 */
+	if (epcis_rd_streamed(r) &&
+	    r->fed - r->event_start <= r->o.max_event_bytes)
+		return 0;
 	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
 		return 0;
 	return event_too_big(r);

@@ -521,6 +521,82 @@ test_leaf_runs(void)
 	epcis_buf_free(&doc);
 }
 
+/*
+ * An event over max_event_bytes is refused at the same leaf however the
+ * document comes (memory, a FILE, a descriptor: the reader bounds the
+ * scanner's offset by the bytes it fetched), and one just under is read;
+ * with and without the fields.
+ */
+static void
+test_event_limit(void)
+{
+	struct epcis_buf doc = { NULL, 0, 0, false };
+	size_t lim[2];
+
+	epcis_buf_adds(&doc, "<epcis:EPCISDocument xmlns:epcis=\"urn:"
+	    "epcglobal:epcis:xsd:1\" schemaVersion=\"1.2\"><EPCISBody>"
+	    "<EventList>\n<ObjectEvent><action>ADD</action></ObjectEvent>\n"
+	    "<ObjectEvent><epcList>\n");
+	for (int i = 0; i < 2000; i++) {
+		char line[96];
+
+		snprintf(line, sizeof(line), "  <epc>urn:epc:id:sgtin:0312345."
+		    "067890.S%06d</epc>\n", i);
+		epcis_buf_adds(&doc, line);
+	}
+	epcis_buf_adds(&doc, "</epcList></ObjectEvent>\n</EventList>"
+	    "</EPCISBody></epcis:EPCISDocument>\n");
+	CU_ASSERT_FATAL(!doc.failed);
+	lim[0] = 50000;		/* the second event is ~100 KB: refused */
+	lim[1] = 200000;	/* read */
+	for (int l = 0; l < 2; l++)
+		for (int m = 0; m < 6; m++) {
+			struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+			struct epcis_reader *r = NULL;
+			struct epcis_event ev;
+			struct diag d = DIAG_INIT;
+			FILE *f = NULL;
+			int n = 0, rc;
+			size_t row = (size_t)(l * 6 + m);
+
+			o.max_event_bytes = lim[l];
+			o.no_fields = m >= 3;
+			o.no_canon = m >= 3;
+			if (m % 3 == 0)
+				rc = epcis_reader_open_mem(&r, doc.data,
+				    doc.len, "t", &o, &d);
+			else {
+				f = tmpfile();
+				CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+				CU_ASSERT_EQUAL_FATAL(fwrite(doc.data, 1,
+				    doc.len, f), doc.len);
+				rewind(f);
+				rc = m % 3 == 1 ? epcis_reader_open(&r, f, "t",
+				    &o, &d) : epcis_reader_open_fd(&r,
+				    fileno(f), "t", &o, &d);
+			}
+			TEST_INT_EQ(row, rc, 0);
+			while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
+				n++;
+			if (l == 0) {
+				TEST_INT_EQ(row, n, 1);
+				TEST_INT_EQ(row, rc, -1);
+				TEST_INT_EQ(row, d.kind, DIAG_INPUT);
+				TEST_STR_EQ(row, d.msg,
+				    "event larger than 50000 bytes");
+				/* where the limit was passed: the same line */
+				TEST_INT_EQ(row, d.line, 948);
+			} else {
+				TEST_INT_EQ(row, n, 2);
+				TEST_INT_EQ(row, rc, 0);
+			}
+			epcis_reader_free(r);
+			if (f != NULL)
+				fclose(f);
+		}
+	epcis_buf_free(&doc);
+}
+
 int
 main(void)
 {
@@ -531,6 +607,7 @@ main(void)
 		{ "values as libxml2's tree gave them", test_values },
 		{ "short reads", test_chunks },
 		{ "runs of sibling leaves across refills", test_leaf_runs },
+		{ "the event size limit, every input", test_event_limit },
 		{ NULL, NULL },
 	};
 
