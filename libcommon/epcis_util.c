@@ -112,7 +112,8 @@ epcis_buf_add(struct epcis_buf *b, const char *s, size_t n)
 		return;
 	}
 	if (b->len + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
+		/* small: most hold one value, and share their pages */
+		cap = b->cap ? b->cap : 1024;
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		if ((p = realloc(b->data, cap)) == NULL) {
