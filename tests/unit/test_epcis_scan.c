@@ -288,6 +288,12 @@ test_agree(void)
 		    "\n \n \n \n \n \n<epc>6</epc>\n <!-- c -->\n<epc>7"
 		    "</epc>\n\n</epcList>\n\n<action>ADD</action>"
 		    "</ObjectEvent>\n<ObjectEvent/>"),
+		/* the same between other tags: LFs, TABs, more than 16 */
+		DOC("\n\n\n<ObjectEvent>\n\n\n\t\t<epcList>\n \n \n \n "
+		    "\n \n \n \n \n \n<epc>1</epc>\n\n\n</epcList>\t\t\t\t"
+		    "\t\t\t\t\t\t\t\t\t\t\t\t\t<readPoint>\n\n\n\n\n<id>x"
+		    "</id>\n\n\n</readPoint>\n\n\n\n\n\n\n\n\n\n\n\n\n\n"
+		    "\n\n\n\n\n</ObjectEvent>\n\n\n\n<ObjectEvent/>\n\n\n"),
 		/*
 		 * long leaf texts (sixteen bytes at a time) with what ends
 		 * the plain run at other offsets: a reference, a TAB, ']',
