@@ -55,6 +55,27 @@ struct vel {
 	size_t		 used;
 };
 
+/*
+ * The start tag of an element of the top three levels as the validator
+ * was told it: its declarations (prefix, URI pairs) and attributes
+ * (libxml2's quintuples), whose strings are on the vchunk stack while
+ * the element is open.  For a new run of the validator (v_split()).
+ */
+struct vtop {
+	const xmlChar	**ns;
+	size_t		  nns;
+	const xmlChar	**attr;
+	size_t		  nattr;
+};
+
+/*
+ * Events of an EventList told to one run of the validator.  libxml2's
+ * matcher of the EventList's content model (a choice that is not
+ * deterministic) keeps a copy of every element name it has taken until
+ * the list ends: some 110 bytes an event, 110 MB for a million.
+ */
+#define VSPLIT_EVENTS	256
+
 struct epcis_xml_state {
 	/* the XSD validator, fed by the scanner (--validate) */
 	xmlSchemaValidCtxtPtr vc;
@@ -71,6 +92,9 @@ struct epcis_xml_state {
 	size_t		 vtext, vpieces;	/* text since the last tag */
 	unsigned long	 vline;		/* in v_leaf: the line, if not the scanner's */
 	char		 vleaf[128];	/* in v_leaf: its name, NUL-terminated */
+	struct vtop	 vtop[3];	/* the open elements of levels 0-2 */
+	bool		 vsplit;	/* they are EPCISDocument/EPCISBody/EventList */
+	size_t		 vevents;	/* EventList children of this run */
 
 	/* libxml2 SAX2 (o->libxml2: the scanner's differential oracle) */
 	xmlParserCtxtPtr pc;
@@ -436,6 +460,93 @@ v_amp(struct epcis_reader *r, const char *v, size_t len, size_t *outlen)
 	return p;
 }
 
+static bool
+v_named(const struct vel *e, const char *uri, const char *local)
+{
+	return strcmp((const char *)e->local, local) == 0 &&
+	    (uri == NULL ? e->uri == NULL || e->uri[0] == '\0' :
+	    e->uri != NULL && strcmp((const char *)e->uri, uri) == 0);
+}
+
+/*
+ * The start tag just pushed (level nvel - 1 < 3), with nns declarations
+ * and nattr attributes in vns and vattr, kept for v_split(); its
+ * attribute values, which may lie in the scanner's buffer, are copied
+ * onto the vchunk stack.
+ */
+static int
+v_top(struct epcis_reader *r, size_t nns, size_t nattr)
+{
+	struct epcis_xml_state *x = r->xs;
+	struct vtop *t = &x->vtop[x->nvel - 1];
+
+	free(t->ns);
+	free(t->attr);
+	memset(t, 0, sizeof(*t));
+	if ((nns > 0 && (t->ns = malloc(2 * nns * sizeof(*t->ns))) == NULL) ||
+	    (nattr > 0 &&
+	    (t->attr = malloc(5 * nattr * sizeof(*t->attr))) == NULL))
+		return -1;
+	if (nns > 0)
+		memcpy(t->ns, x->vns, 2 * nns * sizeof(*t->ns));
+	t->nns = nns;
+	for (size_t i = 0; i < nattr; i++) {
+		const xmlChar **q = &t->attr[5 * i];
+		size_t vlen = (size_t)(x->vattr[5 * i + 4] - x->vattr[5 * i + 3]);
+		const char *v = vstk_dup(r, (const char *)x->vattr[5 * i + 3],
+		    vlen);
+
+		if (v == NULL)
+			return -1;
+		memcpy(q, &x->vattr[5 * i], 5 * sizeof(*q));
+		q[3] = (const xmlChar *)v;
+		q[4] = (const xmlChar *)v + vlen;
+	}
+	t->nattr = nattr;
+	x->vsplit = x->nvel == 3 && v_named(&x->vel[0], r->version ==
+	    EPCIS_V2_0 ? EPCIS_NS_2_0 : EPCIS_NS_1_2, "EPCISDocument") &&
+	    v_named(&x->vel[1], NULL, "EPCISBody") &&
+	    v_named(&x->vel[2], NULL, "EventList");
+	x->vevents = 0;
+	return 0;
+}
+
+/*
+ * Before a child of an EPCISDocument's EventList starts: after
+ * VSPLIT_EVENTS of them, a new run of the validator, told the start tags
+ * of EPCISDocument, EPCISBody and EventList again as they were, so that
+ * what it keeps of the EventList so far is let go.  The verdict is the
+ * same: the list's content model is a choice repeated without bound, so
+ * its events are valid one run after the other exactly when they are in
+ * one; the EPCISHeader before EPCISBody, checked by the first run, is
+ * optional (EPCIS 1.2 and 2.0); the end tags are checked by the last
+ * run; the XSDs have no identity constraint and no ID that spans events.
+ * Only a run that has found nothing ends so.
+ */
+static int
+v_split(struct epcis_reader *r)
+{
+	struct epcis_xml_state *x = r->xs;
+
+	if (!x->vsplit || ++x->vevents <= VSPLIT_EVENTS ||
+	    xmlSchemaIsValid(x->vc) != 1)
+		return 0;
+	x->vevents = 1;
+	xmlSchemaSAXUnplug(x->plug);
+	x->vsax = NULL;
+	x->vdata = NULL;
+	if ((x->plug = xmlSchemaSAXPlug(x->vc, &x->vsax, &x->vdata)) == NULL)
+		return v_nomem(r);
+	for (size_t i = 0; i < 3; i++) {
+		x->vsax->startElementNs(x->vdata, x->vel[i].local, NULL,
+		    x->vel[i].uri, (int)x->vtop[i].nns, x->vtop[i].ns,
+		    (int)x->vtop[i].nattr, 0, x->vtop[i].attr);
+		if (r->err.kind != DIAG_OK)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 v_start(void *ctx, const char *uri, const char *local, size_t llen,
     const struct epcis_xattr *attrs, size_t nattr, unsigned long line)
@@ -495,6 +606,8 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	e->chunk = mark;
 	e->used = used;
 	r->xs->vtext = r->xs->vpieces = 0;
+	if (r->xs->nvel <= 3 && v_top(r, nns, nattr) != 0)
+		return v_nomem(r);
 	/*
 	 * The driver first, then the validator, as libxml2's plug calls them
 	 * for a start tag (startElementNsSplit): "not an EPCIS document" is
@@ -503,6 +616,8 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	 * there is never delivered.
 	 */
 	if ((rc = epcis_rd_start(r, uri, local, llen, attrs, nattr, line)) < 0)
+		return -1;
+	if (r->xs->nvel == 4 && v_split(r) != 0)
 		return -1;
 	r->xs->vsax->startElementNs(r->xs->vdata, e->local, NULL, e->uri,
 	    (int)nns, r->xs->vns, (int)nattr, 0, r->xs->vattr);
@@ -619,7 +734,7 @@ v_leaf(void *ctx, const char *uri, const char *local, size_t llen,
 			return -1;
 		return rc || rc2;
 	}
-	if (epcis_rd_too_big(r) != 0)
+	if (epcis_rd_too_big(r) != 0 || (x->nvel == 3 && v_split(r) != 0))
 		return -1;
 	memcpy(x->vleaf, local, llen);
 	x->vleaf[llen] = '\0';
@@ -1149,6 +1264,10 @@ x_free(struct epcis_reader *r)
 	if (x->vc != NULL)
 		xmlSchemaFreeValidCtxt(x->vc);
 	vstk_pop(r, NULL, 0);
+	for (size_t i = 0; i < 3; i++) {
+		free(x->vtop[i].ns);
+		free(x->vtop[i].attr);
+	}
 	free(x->vel);
 	free(x->vns);
 	free(x->vattr);

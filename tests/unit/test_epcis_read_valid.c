@@ -176,6 +176,108 @@ test_verdicts(void)
 }
 
 /*
+ * Long event lists: the validator is run anew every 256 events of an
+ * EPCISDocument's EventList (epcis_xml.c, v_split()), told the start tags
+ * of the three levels above again.  The verdicts and lines must be those
+ * of one run (xmllint 2.9.14 --stream on the same documents): namespace
+ * declarations of EventList and of the root still resolve xsi:type
+ * QNames after the new runs, the root's attributes are told again, and
+ * what is wrong in the middle, in the last event or after the list is
+ * still found.  Event i (from 0) is on line i + 2.
+ */
+#define LONG_EVENTS	778	/* three new runs and some */
+
+static char *
+long_doc(size_t bad, const char *bad_ev, const char *last_ev,
+    const char *after)
+{
+	static const char head[] = "<epcis:EPCISDocument "
+	    "xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" " XSI_NS
+	    "schemaVersion=\"2.0\" creationDate=\"2026-12-01T00:00:00Z\">"
+	    "<EPCISBody><EventList " XSD_NS "xmlns:x=\"urn:x\">\n";
+	static const char ev[] = EV "</ObjectEvent>\n";
+	size_t cap = sizeof(head) + LONG_EVENTS * sizeof(ev) + 1024;
+	char *doc = malloc(cap), *p = doc;
+
+	if (doc == NULL)
+		return NULL;
+	p += snprintf(p, cap, "%s", head);
+	for (size_t i = 0; i < LONG_EVENTS; i++) {
+		const char *e = i == bad ? bad_ev :
+		    i == LONG_EVENTS - 1 ? last_ev : ev;
+
+		p += snprintf(p, cap - (size_t)(p - doc), "%s", e);
+	}
+	snprintf(p, cap - (size_t)(p - doc), "</EventList>%s"
+	    "</EPCISBody></epcis:EPCISDocument>\n", after);
+	return doc;
+}
+
+static void
+test_long_lists(void)
+{
+	static const char ext_int[] = EV "<x:n xsi:type=\"xsd:int\">12</x:n>"
+	    "</ObjectEvent>\n";
+	static const char ext_bad[] = EV "<x:n xsi:type=\"xsd:int\">abc</x:n>"
+	    "</ObjectEvent>\n";
+	static const char plain[] = EV "</ObjectEvent>\n";
+	static const char foo[] = "<foo/>\n";
+	static const struct {
+		size_t		 bad;		/* event replaced by bad_ev */
+		const char	*bad_ev, *last_ev, *after;
+		int		 events;
+		enum diag_kind	 kind;
+		unsigned long	 line;
+		const char	*msg;
+	} lc[] = {
+		{ 300, ext_int, ext_int, "", LONG_EVENTS, DIAG_OK, 0, "" },
+		{ 600, foo, plain, "", 600, DIAG_VERIFY, 602,
+		  "Element 'foo': This element is not expected" },
+		{ 0, plain, ext_bad, "", LONG_EVENTS - 1, DIAG_VERIFY,
+		  LONG_EVENTS + 1,
+		  "'abc' is not a valid value of the atomic type 'xs:int'" },
+		{ 0, plain, plain, "<foo/>", LONG_EVENTS, DIAG_VERIFY,
+		  LONG_EVENTS + 2, "Element 'foo': This element is not "
+		  "expected. Expected is one of ( extension, ##other" },
+	};
+	char dir[1024], msg[700];
+
+	snprintf(dir, sizeof(dir), "%s/schemas", top());
+	for (size_t i = 0; i < sizeof(lc) / sizeof(lc[0]); i++) {
+		struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+		struct epcis_reader *r = NULL;
+		struct epcis_event ev;
+		struct diag d = DIAG_INIT;
+		char *doc = long_doc(lc[i].bad, lc[i].bad_ev, lc[i].last_ev,
+		    lc[i].after);
+		int rc, n = 0;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+		o.validate = true;
+		o.xml = &epcis_read_libxml2;
+		o.schema_dir = dir;
+		rc = epcis_reader_open_mem(&r, doc, strlen(doc), "v.xml", &o,
+		    &d);
+		if (rc == 0) {
+			while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
+				n++;
+		}
+		TEST_INT_EQ(i, n, lc[i].events);
+		TEST_INT_EQ(i, d.kind, lc[i].kind);
+		if (lc[i].kind != DIAG_OK) {
+			TEST_INT_EQ(i, (long long)d.line, (long long)lc[i].line);
+			diag_format(&d, msg, sizeof(msg));
+			if (strstr(msg, lc[i].msg) == NULL)
+				fprintf(stderr, "long row %zu: message '%s'\n",
+				    i, msg);
+			CU_ASSERT(strstr(msg, lc[i].msg) != NULL);
+		}
+		epcis_reader_free(r);
+		free(doc);
+	}
+}
+
+/*
  * One case read from descriptor fd: events before the end or the error,
  * and the diag.
  */
@@ -405,6 +507,7 @@ main(void)
 	static const struct test_case tests[] = {
 		{ "verdicts and lines as libxml2's parser", test_verdicts },
 		{ "text pieces capped", test_pieces },
+		{ "long event lists: runs of the validator", test_long_lists },
 		{ "validation needs epcis_read_libxml2", test_needs_xml },
 		{ "the same from a file descriptor", test_fd },
 		{ "a descriptor that cannot be read", test_fd_read_error },
