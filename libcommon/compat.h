@@ -13,4 +13,13 @@
 #define DSCSA_PREFETCH(p)	((void)(p))
 #endif
 
+/*
+ * DSCSA_SSE2: the SSE2 intrinsics (<emmintrin.h>, part of x86-64) and
+ * __builtin_ctz() may be used; without it the code takes its portable
+ * path.
+ */
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define DSCSA_SSE2	1
+#endif
+
 #endif /* DSCSA_COMPAT_H */

@@ -40,12 +40,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
+#include "compat.h"
 #include "epcis.h"
 #include "epcis_int.h"
+
+#if defined(DSCSA_SSE2)
+#include <emmintrin.h>
+#endif
 
 #define TOKEN_MAX	(EPCIS_MAX_TEXT_BYTES + 16)
 #define BUF_MIN		(16 * 1024)
@@ -179,7 +181,7 @@ plain8_lt(const unsigned char *p)
 	return (t & 0x8080808080808080ULL) == 0;
 }
 
-#if defined(__SSE2__)
+#if defined(DSCSA_SSE2)
 /*
  * The number of bytes at p, of 16, before the first that plain8_lt()
  * refuses (a control, non-ASCII, '&', '<' or ']'): 16 if none.  SSE2 is
@@ -221,7 +223,7 @@ same_name8(const unsigned char *a, const unsigned char *b, size_t n)
 	return ((x ^ y) & m) == 0;
 }
 
-#if defined(__SSE2__)
+#if defined(DSCSA_SSE2)
 /*
  * The white space (space, TAB, LF) at p, of 16 bytes: how many bytes of
  * it before the first that is not (16: all), and in *lf the LFs among
@@ -1069,7 +1071,7 @@ next:
 		return again ? 0 : NOT_LEAF;
 	/* one pass to the '<' ('<' is special too): no memchr() first */
 	for (;;) {
-#if defined(__SSE2__)
+#if defined(DSCSA_SSE2)
 		while (e - p >= 16) {
 			unsigned plain = plain16_lt(p);
 
@@ -1107,7 +1109,7 @@ next:
 		return again ? 0 : NOT_LEAF;
 	/* white space up to the next start or end tag goes along */
 	w = ++g;
-#if defined(__SSE2__)
+#if defined(DSCSA_SSE2)
 	while (e - w >= 16) {
 		unsigned lf, sp = space16(w, &lf);
 
@@ -1419,7 +1421,7 @@ text(struct epcis_scan *s, const struct epcis_scan_sink *k, struct diag *d)
 	unsigned long lines = 0;
 	int rc;
 
-#if defined(__SSE2__)
+#if defined(DSCSA_SSE2)
 	if (s->state == S_CONTENT) {
 		/*
 		 * Indentation between two tags (space, TAB, LF up to a '<'
