@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "epc.h"
 #include "gs1.h"
+#include "mem.h"
 
 #define GCP_LINE_MAX	256
 
@@ -338,6 +339,7 @@ int
 epc_gcp_load(struct epc_gcp **out, const char *path, struct diag *d)
 {
 	struct epc_gcp *g;
+	struct gcp_entry *ne;
 	char line[GCP_LINE_MAX];
 	unsigned long lno = 0;
 	size_t cap = 0;
@@ -371,18 +373,12 @@ epc_gcp_load(struct epc_gcp **out, const char *path, struct diag *d)
 			goto fail;
 		if (rc == 0)
 			continue;
-		if (g->n == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			struct gcp_entry *ne = realloc(g->e,
-			    ncap * sizeof(*ne));
-
-			if (ne == NULL) {
-				diag_system(d, "out of memory");
-				goto fail;
-			}
-			g->e = ne;
-			cap = ncap;
+		if ((ne = mem_grow(g->e, &cap, g->n + 1, sizeof(*ne),
+		    64)) == NULL) {
+			diag_system(d, "out of memory");
+			goto fail;
 		}
+		g->e = ne;
 		g->e[g->n++] = e;
 	}
 	if (ferror(f)) {

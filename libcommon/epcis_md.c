@@ -11,6 +11,7 @@
 
 #include "epcis.h"
 #include "epcis_int.h"
+#include "mem.h"
 
 #define MDA	"urn:epcglobal:cbv:mda#"
 #define LINE_MAX_MD	4096
@@ -106,16 +107,10 @@ parse_line(struct epcis_masterdata *md, struct md_store *st, char *s,
 			vlen = strlen(val);
 		} else if (strncmp(val, "urn:", 4) != 0)
 			return diag_input(d, "'%s' is not a URI", val);
-		if (md->n == st->cap) {
-			size_t cap = st->cap ? st->cap * 2 : 16;
-			struct epcis_md_element *p = realloc(md->el,
-			    cap * sizeof(*p));
-
-			if (p == NULL)
-				return diag_system(d, "out of memory");
-			md->el = p;
-			st->cap = cap;
-		}
+		if ((e = mem_grow(md->el, &st->cap, md->n + 1, sizeof(*e),
+		    16)) == NULL)
+			return diag_system(d, "out of memory");
+		md->el = e;
 		e = &md->el[md->n++];
 		memset(e, 0, sizeof(*e));
 		e->location = loc;

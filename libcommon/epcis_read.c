@@ -46,6 +46,7 @@
 
 #include "epcis.h"
 #include "epcis_int.h"
+#include "mem.h"
 
 #define SNIFF_MAX	(64 * 1024)
 #define EVENT_ARENA	4096		/* first chunk of an event's arena */
@@ -247,21 +248,18 @@ arena_get(struct epcis_reader *r)
 static void
 arena_put(struct epcis_reader *r, struct epcis_arena *a)
 {
+	struct epcis_arena **p;
+
 	if (a == NULL)
 		return;
 	epcis_arena_reset(a);
-	if (r->npool == r->poolcap) {
-		size_t cap = r->poolcap ? r->poolcap * 2 : 8;
-		struct epcis_arena **p = realloc(r->pool, cap * sizeof(*p));
-
-		if (p == NULL) {
-			epcis_arena_free(a);
-			free(a);
-			return;
-		}
-		r->pool = p;
-		r->poolcap = cap;
+	if ((p = mem_grow(r->pool, &r->poolcap, r->npool + 1, sizeof(*p),
+	    8)) == NULL) {
+		epcis_arena_free(a);
+		free(a);
+		return;
 	}
+	r->pool = p;
 	r->pool[r->npool++] = a;
 }
 

@@ -44,6 +44,7 @@
 #include "compat.h"
 #include "epcis.h"
 #include "epcis_int.h"
+#include "mem.h"
 
 #if defined(DSCSA_SSE2)
 #include <emmintrin.h>
@@ -758,13 +759,12 @@ push_ns(struct epcis_scan *s, const unsigned char *p, size_t plen,
     const char *uri, size_t ulen)
 {
 	if (s->nns == s->nscap) {
-		size_t cap = s->nscap ? s->nscap * 2 : 16;
-		struct nsb *v = realloc(s->ns, cap * sizeof(*v));
+		struct nsb *v = mem_grow(s->ns, &s->nscap, s->nns + 1,
+		    sizeof(*v), 16);
 
 		if (v == NULL)
 			return -1;
 		s->ns = v;
-		s->nscap = cap;
 	}
 	s->ns[s->nns].poff = s->nsbuf.len;
 	s->ns[s->nns].plen = plen;
@@ -988,13 +988,12 @@ push_el(struct epcis_scan *s, const unsigned char *q, size_t qlen, size_t nns,
     size_t nsbuf_len)
 {
 	if (s->depth == s->stackcap) {
-		size_t cap = s->stackcap ? s->stackcap * 2 : 16;
-		struct open_el *v = realloc(s->stack, cap * sizeof(*v));
+		struct open_el *v = mem_grow(s->stack, &s->stackcap,
+		    s->depth + 1, sizeof(*v), 16);
 
 		if (v == NULL)
 			return -1;
 		s->stack = v;
-		s->stackcap = cap;
 	}
 	s->stack[s->depth].qoff = s->names.len;
 	s->stack[s->depth].qlen = qlen;

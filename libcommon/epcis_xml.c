@@ -30,6 +30,7 @@
 
 #include "epcis.h"
 #include "epcis_int.h"
+#include "mem.h"
 
 #define CHUNK		(16 * 1024)	/* SAX2 front end: bytes a step */
 
@@ -563,13 +564,12 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	if (r->err.kind != DIAG_OK)
 		return -1;
 	if (r->xs->nvel == r->xs->velcap) {
-		size_t cap = r->xs->velcap ? r->xs->velcap * 2 : 16;
-		struct vel *v = realloc(r->xs->vel, cap * sizeof(*v));
+		struct vel *v = mem_grow(r->xs->vel, &r->xs->velcap,
+		    r->xs->nvel + 1, sizeof(*v), 16);
 
 		if (v == NULL)
 			return v_nomem(r);
 		r->xs->vel = v;
-		r->xs->velcap = cap;
 	}
 	if (nattr > r->xs->vattrcap) {
 		const xmlChar **v = realloc(r->xs->vattr, 5 * 2 * nattr *
@@ -860,24 +860,22 @@ sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 		return;
 	/* bindings in scope, for xsi:type QName prefixes */
 	if ((size_t)r->open >= r->xs->sns_mark_cap) {
-		size_t cap = r->xs->sns_mark_cap ? r->xs->sns_mark_cap * 2 : 16;
-		size_t *m = realloc(r->xs->sns_mark, cap * sizeof(*m));
+		size_t *m = mem_grow(r->xs->sns_mark, &r->xs->sns_mark_cap,
+		    (size_t)r->open + 1, sizeof(*m), 16);
 
 		if (m == NULL)
 			goto nomem;
 		r->xs->sns_mark = m;
-		r->xs->sns_mark_cap = cap;
 	}
 	r->xs->sns_mark[r->open] = r->xs->nsns;
 	for (int i = 0; i < nb_ns; i++) {
 		if (r->xs->nsns == r->xs->sns_cap) {
-			size_t cap = r->xs->sns_cap ? r->xs->sns_cap * 2 : 16;
-			struct sns *v = realloc(r->xs->sns, cap * sizeof(*v));
+			struct sns *v = mem_grow(r->xs->sns, &r->xs->sns_cap,
+			    r->xs->nsns + 1, sizeof(*v), 16);
 
 			if (v == NULL)
 				goto nomem;
 			r->xs->sns = v;
-			r->xs->sns_cap = cap;
 		}
 		r->xs->sns[r->xs->nsns].prefix = ns[2 * i];
 		r->xs->sns[r->xs->nsns].uri = sax_uri(r, ns[2 * i + 1]);
