@@ -123,6 +123,23 @@ epcis_x_is_elem(const struct epcis_xnode *n)
 }
 
 /*
+ * memcmp(a, b, n) == 0, without the call for the short names of tags
+ * (the scanner's end tags, the tree builder's name table).
+ */
+static inline bool
+epcis_same(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	if (n > 16)
+		return memcmp(x, y, n) == 0;
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+/*
  * The builder: the front ends call start/text/end in document order for
  * the event element and everything in it.  lean (false after init): a
  * run of white space between two tags is left out even where the parent

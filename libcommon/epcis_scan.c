@@ -205,7 +205,7 @@ plain16_lt(const unsigned char *p)
 #endif
 
 /*
- * same_name() of up to eight bytes where eight can be read at both a and
+ * epcis_same() of up to eight bytes where eight can be read at both a and
  * b (the caller knows they lie in the buffer): one load each, the bytes
  * past n masked off.
  */
@@ -248,18 +248,6 @@ space16(const unsigned char *p, unsigned *lf)
 	return n;
 }
 #endif
-
-/* memcmp() == 0 for the short names of tags, without the call */
-static inline bool
-same_name(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	if (n > 16)
-		return memcmp(a, b, n) == 0;
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
 
 static bool
 is_s(unsigned char c)
@@ -335,30 +323,12 @@ name_char(uint32_t c)
 }
 
 /*
- * A Name at p: its length in *len.  Returns 1, 0 if cut by the end, -1 if
- * there is no Name.  The name ends at the first byte that is no NameChar.
+ * ASCII name characters: 1 NameStartChar, 2 NameChar only; 0 for every
+ * byte from 0x80 on, so that a byte needs no range test first
  */
-/* ASCII name characters: 1 NameStartChar, 2 NameChar only */
-static const unsigned char ascii_name[128] = {
+static const unsigned char ascii_name[256] = {
 	['-'] = 2, ['.'] = 2, ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2,
 	['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
-	[':'] = 1, ['_'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
-
-/* ascii_name[] != 0 over all bytes: 0 for every byte from 0x80 on */
-static const unsigned char name_ascii[256] = {
-	['-'] = 1, ['.'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
-	['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
 	[':'] = 1, ['_'] = 1,
 	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
 	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
@@ -388,7 +358,7 @@ scan_name(const unsigned char *p, size_t n, size_t *len)
 			return -1;
 		i = 1;
 		/* ASCII names (all of EPCIS): one test a byte */
-		while (i < n && name_ascii[p[i]])
+		while (i < n && ascii_name[p[i]] != 0)
 			i++;
 	}
 	while (i < n) {
@@ -1097,7 +1067,7 @@ next:
 	g = lt + 2 + qlen;
 	if ((size_t)(e - lt) <= 2 + qlen || lt[1] != '/' ||
 	    !(qlen <= 8 && e - lt >= 10 ? same_name8(lt + 2, q, qlen) :
-	    same_name(lt + 2, q, qlen)))
+	    epcis_same(lt + 2, q, qlen)))
 		return again ? 0 : NOT_LEAF;
 	for (; g < e && *g != '>'; g++) {
 		if (!is_s(*g))
@@ -1155,7 +1125,7 @@ next:
 	 */
 	if (rc == 0 && (size_t)(e - w) > qlen + 2 && w[qlen + 1] == '>' &&
 	    (qlen <= 8 && e - w >= 9 ? same_name8(w + 1, q, qlen) :
-	    same_name(w + 1, q, qlen))) {
+	    epcis_same(w + 1, q, qlen))) {
 		q = w + 1;
 		c = w + qlen + 2;
 		again = true;
@@ -1367,7 +1337,7 @@ end_tag(struct epcis_scan *s, const struct epcis_scan_sink *k,
 	o = s->depth > 0 ? &s->stack[s->depth - 1] : NULL;
 	if (o != NULL && (size_t)(e - p) > o->qlen &&
 	    p[o->qlen] < 0x80 && ascii_name[p[o->qlen]] == 0 &&
-	    same_name((const unsigned char *)s->names.data + o->qoff, p,
+	    epcis_same((const unsigned char *)s->names.data + o->qoff, p,
 	    o->qlen))
 		qlen = o->qlen;
 	else {

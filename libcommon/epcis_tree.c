@@ -106,18 +106,6 @@ text_dup(struct epcis_tb *b, const char *s, size_t n)
 	return p;
 }
 
-/* memcmp() == 0 without the call for the short names of EPCIS */
-static inline bool
-same_bytes(const char *a, const char *b, size_t n)
-{
-	if (n > 16)
-		return memcmp(a, b, n) == 0;
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
 /* Local names repeat: one copy of each per event (open addressing). */
 static const char *
 intern_name(struct epcis_tb *b, const char *s, size_t n)
@@ -139,7 +127,7 @@ intern_name(struct epcis_tb *b, const char *s, size_t n)
 			}
 			return p;
 		}
-		if (b->name_len[i] == n && same_bytes(b->names[i], s, n))
+		if (b->name_len[i] == n && epcis_same(b->names[i], s, n))
 			return b->names[i];
 	}
 	return text_dup(b, s, n);
@@ -396,7 +384,7 @@ epcis_tb_leaf(struct epcis_tb *b, const char *uri, const char *local,
 	e->uri = uri != NULL ? intern(b, uri) : NULL;
 	/* a leaf is mostly the same as the one before (the EPCs of a list) */
 	if (b->leaf_name != NULL && b->leaf_len == llen &&
-	    same_bytes(b->leaf_name, local, llen))
+	    epcis_same(b->leaf_name, local, llen))
 		e->local = b->leaf_name;
 	else if ((e->local = intern_name(b, local, llen)) != NULL) {
 		b->leaf_name = e->local;
