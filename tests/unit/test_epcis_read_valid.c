@@ -135,44 +135,52 @@ static const struct {
 	{ EV "</ObjectEvent>", 0, DIAG_INPUT, 0, "cannot validate" },
 };
 
+/*
+ * Row i: doc ("v.xml") read with --validate gives `events` events, then
+ * the end (kind DIAG_OK) or an error of that kind, at that line (0: any)
+ * and with msg in its message.
+ */
+static void
+check_doc(size_t i, const char *doc, int events, enum diag_kind kind,
+    unsigned long line, const char *msg)
+{
+	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
+	struct epcis_reader *r = NULL;
+	struct epcis_event ev;
+	struct diag d = DIAG_INIT;
+	char dir[1024], got[700];
+	int rc, n = 0;
+
+	snprintf(dir, sizeof(dir), "%s/schemas", top());
+	o.validate = true;
+	o.xml = &epcis_read_libxml2;
+	o.schema_dir = dir;
+	rc = epcis_reader_open_mem(&r, doc, strlen(doc), "v.xml", &o, &d);
+	if (rc == 0) {
+		while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
+			n++;
+	}
+	TEST_INT_EQ(i, n, events);
+	TEST_INT_EQ(i, rc, kind == DIAG_OK ? 0 : -1);
+	TEST_INT_EQ(i, d.kind, kind);
+	if (kind != DIAG_OK) {
+		if (line != 0)
+			TEST_INT_EQ(i, (long long)d.line, (long long)line);
+		diag_format(&d, got, sizeof(got));
+		if (strstr(got, msg) == NULL)
+			fprintf(stderr, "row %zu: message '%s'\n", i, got);
+		CU_ASSERT(strstr(got, msg) != NULL);
+		CU_ASSERT(strncmp(got, "v.xml", 5) == 0);
+	}
+	epcis_reader_free(r);
+}
+
 static void
 test_verdicts(void)
 {
-	char dir[1024], msg[700];
-
-	snprintf(dir, sizeof(dir), "%s/schemas", top());
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
-		struct epcis_reader *r = NULL;
-		struct epcis_event ev;
-		struct diag d = DIAG_INIT;
-		int rc, n = 0;
-
-		o.validate = true;
-		o.xml = &epcis_read_libxml2;
-		o.schema_dir = dir;
-		rc = epcis_reader_open_mem(&r, cases[i].doc,
-		    strlen(cases[i].doc), "v.xml", &o, &d);
-		if (rc == 0) {
-			while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
-				n++;
-		}
-		TEST_INT_EQ(i, n, cases[i].events);
-		TEST_INT_EQ(i, rc, cases[i].kind == DIAG_OK ? 0 : -1);
-		TEST_INT_EQ(i, d.kind, cases[i].kind);
-		if (cases[i].kind != DIAG_OK) {
-			if (cases[i].line != 0)
-				TEST_INT_EQ(i, (long long)d.line,
-				    (long long)cases[i].line);
-			diag_format(&d, msg, sizeof(msg));
-			if (strstr(msg, cases[i].msg) == NULL)
-				fprintf(stderr, "row %zu: message '%s'\n", i,
-				    msg);
-			CU_ASSERT(strstr(msg, cases[i].msg) != NULL);
-			CU_ASSERT(strncmp(msg, "v.xml", 5) == 0);
-		}
-		epcis_reader_free(r);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_doc(i, cases[i].doc, cases[i].events, cases[i].kind,
+		    cases[i].line, cases[i].msg);
 }
 
 /*
@@ -240,39 +248,14 @@ test_long_lists(void)
 		  LONG_EVENTS + 2, "Element 'foo': This element is not "
 		  "expected. Expected is one of ( extension, ##other" },
 	};
-	char dir[1024], msg[700];
 
-	snprintf(dir, sizeof(dir), "%s/schemas", top());
 	for (size_t i = 0; i < sizeof(lc) / sizeof(lc[0]); i++) {
-		struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
-		struct epcis_reader *r = NULL;
-		struct epcis_event ev;
-		struct diag d = DIAG_INIT;
 		char *doc = long_doc(lc[i].bad, lc[i].bad_ev, lc[i].last_ev,
 		    lc[i].after);
-		int rc, n = 0;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
-		o.validate = true;
-		o.xml = &epcis_read_libxml2;
-		o.schema_dir = dir;
-		rc = epcis_reader_open_mem(&r, doc, strlen(doc), "v.xml", &o,
-		    &d);
-		if (rc == 0) {
-			while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
-				n++;
-		}
-		TEST_INT_EQ(i, n, lc[i].events);
-		TEST_INT_EQ(i, d.kind, lc[i].kind);
-		if (lc[i].kind != DIAG_OK) {
-			TEST_INT_EQ(i, (long long)d.line, (long long)lc[i].line);
-			diag_format(&d, msg, sizeof(msg));
-			if (strstr(msg, lc[i].msg) == NULL)
-				fprintf(stderr, "long row %zu: message '%s'\n",
-				    i, msg);
-			CU_ASSERT(strstr(msg, lc[i].msg) != NULL);
-		}
-		epcis_reader_free(r);
+		check_doc(i, doc, lc[i].events, lc[i].kind, lc[i].line,
+		    lc[i].msg);
 		free(doc);
 	}
 }
