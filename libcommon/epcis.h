@@ -169,12 +169,6 @@ struct epcis_reader;		/* opaque */
  */
 int	epcis_reader_open(struct epcis_reader **out, FILE *f, const char *name,
 	    const struct epcis_read_opts *o, struct diag *d);
-/*
- * The same from the file descriptor `fd` (borrowed, read with read(2) from
- * where it is; not closed): a reader that maps none of libc's stdio.
- */
-int	epcis_reader_open_fd(struct epcis_reader **out, int fd,
-	    const char *name, const struct epcis_read_opts *o, struct diag *d);
 int	epcis_reader_open_mem(struct epcis_reader **out, const void *buf,
 	    size_t len, const char *name, const struct epcis_read_opts *o,
 	    struct diag *d);
@@ -374,9 +368,6 @@ int	epcis_convert(FILE *in, const char *name, FILE *out,
  * Errors: DIAG_SYSTEM (write error, naming `name`).
  */
 int	epcis_event_write_items(FILE *out, const char *name,
-	    const struct epcis_event *ev, struct diag *d);
-/* The same with write(2) to the file descriptor fd, bypassing stdio. */
-int	epcis_event_write_items_fd(int fd, const char *name,
 	    const struct epcis_event *ev, struct diag *d);
 
 /*

@@ -357,7 +357,6 @@ struct epcis_qevent {
 
 struct epcis_reader {
 	FILE		*f;
-	int		 fd;		/* epcis_reader_open_fd(); else -1 */
 	const unsigned char *mem;
 	size_t		 memlen, mempos;
 	const char	*name;
@@ -396,13 +395,6 @@ struct epcis_reader {
 	struct epcis_scan *scan;	/* the own scanner */
 	struct epcis_xml_state *xs;	/* libxml2's part, or NULL */
 };
-
-/* Input from f or fd through epcis_rd_fetch(), not from memory. */
-static inline bool
-epcis_rd_streamed(const struct epcis_reader *r)
-{
-	return r->f != NULL || r->fd >= 0;
-}
 
 /*
  * What epcis_xml.c does for the reader.  valid_open: after the sniff,

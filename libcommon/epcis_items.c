@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "epcis.h"
 #include "epcis_int.h"
@@ -289,26 +288,8 @@ item_fast(struct epcis_buf *b, struct sgtin_memo *m, const char *epc,
  */
 #define LINES_FLUSH	(16 * 1024)
 
-/* n bytes to out, or with write(2) to fd if out is NULL; false on error. */
-static bool
-put(FILE *out, int fd, const char *s, size_t n)
-{
-	if (out != NULL)
-		return fwrite(s, 1, n, out) == n;
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-
-		if (k > 0) {
-			s += k;
-			n -= (size_t)k;
-		} else if (k == 0 || errno != EINTR)
-			return false;
-	}
-	return true;
-}
-
-static int
-write_items(FILE *out, int fd, const char *name,
+int
+epcis_event_write_items(FILE *out, const char *name,
     const struct epcis_event *ev, struct diag *d)
 {
 	struct epcis_buf b = { NULL, 0, 0, false }, tail = { NULL, 0, 0, false };
@@ -414,7 +395,7 @@ written:
 		if (b.failed)
 			goto nomem;
 		if ((b.len + line >= LINES_FLUSH || i + 1 == ev->nepc) &&
-		    !put(out, fd, b.data, b.len)) {
+		    fwrite(b.data, 1, b.len, out) != b.len) {
 			diag_system(d, "write error");
 			diag_at(d, name, 0);
 			rc = -1;
@@ -432,18 +413,4 @@ out:
 	epcis_buf_free(&hash);
 	epcis_buf_free(&mid);
 	return rc;
-}
-
-int
-epcis_event_write_items(FILE *out, const char *name,
-    const struct epcis_event *ev, struct diag *d)
-{
-	return write_items(out, -1, name, ev, d);
-}
-
-int
-epcis_event_write_items_fd(int fd, const char *name,
-    const struct epcis_event *ev, struct diag *d)
-{
-	return write_items(NULL, fd, name, ev, d);
 }

@@ -42,7 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "epcis.h"
 #include "epcis_int.h"
@@ -53,32 +52,6 @@
 
 /* ---------------------------------------------------------------------- */
 /* Input */
-
-/*
- * Up to `want` bytes from r->fd, as fread() would give them: short only at
- * the end of the input or on an error (r->read_error).  read(2), not
- * stdio: read --validate then maps none of libc's stdio code.
- */
-static size_t
-fd_read(struct epcis_reader *r, void *buf, size_t want)
-{
-	size_t n = 0;
-
-	while (n < want) {
-		ssize_t k = read(r->fd, (char *)buf + n, want - n);
-
-		if (k > 0)
-			n += (size_t)k;
-		else if (k == 0)
-			break;
-		else if (errno != EINTR) {
-			r->read_error = true;
-			r->read_errno = errno;
-			break;
-		}
-	}
-	return n;
-}
 
 size_t
 epcis_rd_fetch(void *ctx, void *buf, size_t want)
@@ -97,8 +70,6 @@ epcis_rd_fetch(void *ctx, void *buf, size_t want)
 			r->sniff = NULL;
 			r->sniff_pos = r->sniff_len = 0;
 		}
-	} else if (r->fd >= 0) {
-		n = fd_read(r, buf, want);
 	} else if (r->f != NULL) {
 		n = fread(buf, 1, want, r->f);
 		if (n == 0 && ferror(r->f)) {
@@ -379,7 +350,7 @@ too_big(struct epcis_reader *r)
 	 * epcis_rd_fetch(): r->fed bounds its offset from above, and asks
 	 * no call of the scanner for each leaf.
 	 */
-	if (epcis_rd_streamed(r) &&
+	if (r->f != NULL &&
 	    r->fed - r->event_start <= r->o.max_event_bytes)
 		return 0;
 	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
@@ -537,9 +508,9 @@ reader_start(struct epcis_reader *r, struct diag *d)
 		return r->o.xml->sax_open(r, d);
 	}
 	if (!r->o.validate) {
-		r->scan = epcis_rd_streamed(r) ? epcis_scan_new(epcis_rd_fetch,
-		    r, NULL, 0, r->o.max_depth) : epcis_scan_new(NULL, NULL,
-		    r->mem, r->memlen, r->o.max_depth);
+		r->scan = r->f != NULL ? epcis_scan_new(epcis_rd_fetch, r, NULL,
+		    0, r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,
+		    r->memlen, r->o.max_depth);
 		if (r->scan == NULL)
 			return diag_system(d, "out of memory");
 		return 0;
@@ -547,16 +518,7 @@ reader_start(struct epcis_reader *r, struct diag *d)
 	/* Read ahead to find the root element's namespace. */
 	if ((r->sniff = malloc(SNIFF_MAX)) == NULL)
 		return diag_system(d, "out of memory");
-	if (r->fd >= 0) {
-		r->sniff_len = fd_read(r, r->sniff, SNIFF_MAX);
-		if (r->read_error) {
-			errno = r->read_errno;
-			diag_system(d, "read error");
-			diag_at(d, r->name, 0);
-			return -1;
-		}
-		r->version = sniff_version(r->sniff, r->sniff_len);
-	} else if (r->f != NULL) {
+	if (r->f != NULL) {
 		r->sniff_len = fread(r->sniff, 1, SNIFF_MAX, r->f);
 		if (r->sniff_len < SNIFF_MAX && ferror(r->f)) {
 			diag_system(d, "read error");
@@ -567,8 +529,8 @@ reader_start(struct epcis_reader *r, struct diag *d)
 	} else
 		r->version = sniff_version(r->mem, r->memlen < SNIFF_MAX ?
 		    r->memlen : SNIFF_MAX);
-	if (sniff_doctype(epcis_rd_streamed(r) ? r->sniff : r->mem,
-	    epcis_rd_streamed(r) ? r->sniff_len : (r->memlen < SNIFF_MAX ?
+	if (sniff_doctype(r->f != NULL ? r->sniff : r->mem,
+	    r->f != NULL ? r->sniff_len : (r->memlen < SNIFF_MAX ?
 	    r->memlen : SNIFF_MAX))) {
 		/* invariant 2, before the validator sees anything */
 		diag_input(d, "DTD not allowed (no external DTDs, no "
@@ -595,7 +557,6 @@ reader_new(const char *name, const struct epcis_read_opts *o)
 
 	if (r == NULL)
 		return NULL;
-	r->fd = -1;
 	r->name = name != NULL ? name : "<input>";
 	r->o = o != NULL ? *o : def;
 	r->err = dinit;
@@ -612,24 +573,6 @@ epcis_reader_open(struct epcis_reader **out, FILE *f, const char *name,
 	if (r == NULL)
 		return diag_system(d, "out of memory");
 	r->f = f;
-	if (reader_start(r, d) != 0) {
-		epcis_reader_free(r);
-		return -1;
-	}
-	*out = r;
-	return 0;
-}
-
-int
-epcis_reader_open_fd(struct epcis_reader **out, int fd, const char *name,
-    const struct epcis_read_opts *o, struct diag *d)
-{
-	struct epcis_reader *r = reader_new(name, o);
-
-	*out = NULL;
-	if (r == NULL)
-		return diag_system(d, "out of memory");
-	r->fd = fd;
 	if (reader_start(r, d) != 0) {
 		epcis_reader_free(r);
 		return -1;

@@ -793,9 +793,9 @@ v_open(struct epcis_reader *r, xmlSchemaPtr schema, struct diag *d)
 	    r->xs->vsax->startElementNs == NULL || r->xs->vsax->endElementNs == NULL ||
 	    r->xs->vsax->characters == NULL || r->xs->vsax->cdataBlock == NULL)
 		return diag_system(d, "cannot use the schema");
-	r->scan = epcis_rd_streamed(r) ? epcis_scan_new(epcis_rd_fetch, r,
-	    NULL, 0, r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem,
-	    r->memlen, r->o.max_depth);
+	r->scan = r->f != NULL ? epcis_scan_new(epcis_rd_fetch, r, NULL, 0,
+	    r->o.max_depth) : epcis_scan_new(NULL, NULL, r->mem, r->memlen,
+	    r->o.max_depth);
 	if (r->scan == NULL)
 		return diag_system(d, "out of memory");
 	return 0;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libxml/xmlversion.h>
 
@@ -113,26 +112,20 @@ version_from_name(const char *s, enum epcis_version *v)
 	return 0;
 }
 
-/*
- * read, hash, canon over one input.  read takes its input and writes its
- * lines with read(2) and write(2) (in is NULL, fd the input): no stdio,
- * whose code would be a few more pages of libc in memory.
- */
+/* read, hash, canon over one input */
 static int
-each_event(enum verb verb, FILE *in, int fd, const char *name,
+each_event(enum verb verb, FILE *in, const char *name,
     const struct epcis_read_opts *ro, bool prehash, struct diag *d)
 {
 	struct epcis_reader *r;
 	struct epcis_event ev;
 	int rc;
 
-	if ((in != NULL ? epcis_reader_open(&r, in, name, ro, d) :
-	    epcis_reader_open_fd(&r, fd, name, ro, d)) != 0)
+	if (epcis_reader_open(&r, in, name, ro, d) != 0)
 		return -1;
 	while ((rc = epcis_reader_next(r, &ev, d)) == 1) {
 		if (verb == V_READ)
-			rc = epcis_event_write_items_fd(STDOUT_FILENO,
-			    "<stdout>", &ev, d);
+			rc = epcis_event_write_items(stdout, "<stdout>", &ev, d);
 		else if (verb == V_HASH)
 			rc = printf("%s\n", prehash ? ev.prehash : ev.hash_id) < 0 ?
 			    diag_system(d, "write error") : 0;
@@ -339,27 +332,14 @@ main(int argc, char *argv[])
 		ro.no_hash = verb == V_CANON;
 		ro.no_fields = verb != V_READ;
 		if (argc == 0)
-			rc = each_event(verb, verb == V_READ ? NULL : stdin,
-			    STDIN_FILENO, "<stdin>", &ro, prehash, &d);
+			rc = each_event(verb, stdin, "<stdin>", &ro, prehash, &d);
 		for (int i = 0; rc == 0 && i < argc; i++) {
-			const char *name = tool_input_name(argv[i]);
+			FILE *in = tool_open_input(argv[i], &d);
 
-			if (verb == V_READ) {
-				int fd = tool_open_input_fd(argv[i], &d);
-
-				rc = fd != -1 ? each_event(verb, NULL, fd, name,
-				    &ro, prehash, &d) : -1;
-				tool_close_input_fd(fd);
-			} else {
-				FILE *in = tool_open_input(argv[i], &d);
-
-				rc = in != NULL ? each_event(verb, in, -1, name,
-				    &ro, prehash, &d) : -1;
-				tool_close_input(in);
-			}
+			rc = in != NULL ? each_event(verb, in,
+			    tool_input_name(argv[i]), &ro, prehash, &d) : -1;
+			tool_close_input(in);
 		}
-		if (rc == 0 && verb == V_READ)
-			rc = tool_close_stdout_fd(&d);
 		break;
 	case V_CONVERT:
 	case V_CORRECT:
@@ -385,7 +365,7 @@ main(int argc, char *argv[])
 		}
 		break;
 	}
-	if (rc == 0 && verb != V_READ)
+	if (rc == 0)
 		rc = tool_close_stdout(&d);
 	return rc == 0 ? TOOL_OK : tool_fail(&d);
 }

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,65 +114,30 @@ tool_input_name(const char *path)
 	return strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
 
-/* `path` did not open (errno says why), or is the directory fd is open on. */
-static bool
-open_failed(const char *path, int fd, struct diag *d)
-{
-	struct stat st;
-
-	if (fd == -1) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			diag_input(d, "cannot open: %s", strerror(errno));
-		else
-			diag_system(d, "cannot open");
-		diag_at(d, path, 0);
-		return true;
-	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		diag_input(d, "is a directory");
-		diag_at(d, path, 0);
-		return true;
-	}
-	return false;
-}
-
 FILE *
 tool_open_input(const char *path, struct diag *d)
 {
+	struct stat st;
 	FILE *f;
 
 	if (strcmp(path, "-") == 0)
 		return stdin;
 	f = fopen(path, "r");
-	if (open_failed(path, f != NULL ? fileno(f) : -1, d)) {
-		if (f != NULL)
-			fclose(f);
+	if (f == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			diag_input(d, "cannot open: %s", strerror(errno));
+		else
+			diag_system(d, "cannot open");
+		diag_at(d, path, 0);
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		diag_input(d, "is a directory");
+		diag_at(d, path, 0);
 		return NULL;
 	}
 	return f;
-}
-
-int
-tool_open_input_fd(const char *path, struct diag *d)
-{
-	int fd;
-
-	if (strcmp(path, "-") == 0)
-		return STDIN_FILENO;
-	fd = open(path, O_RDONLY);
-	if (open_failed(path, fd, d)) {
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-void
-tool_close_input_fd(int fd)
-{
-	if (fd > STDIN_FILENO)
-		close(fd);
 }
 
 void
@@ -196,17 +160,6 @@ tool_close_stdout(struct diag *d)
 	if (bad) {
 		if (errno == 0)
 			errno = EIO;
-		diag_system(d, "write error");
-		diag_at(d, "<stdout>", 0);
-		return -1;
-	}
-	return 0;
-}
-
-int
-tool_close_stdout_fd(struct diag *d)
-{
-	if (close(STDOUT_FILENO) != 0 && errno != EINTR) {
 		diag_system(d, "write error");
 		diag_at(d, "<stdout>", 0);
 		return -1;

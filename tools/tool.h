@@ -64,15 +64,6 @@ void	tool_warn(const char *fmt, ...) DIAG_PRINTF(1, 2);
 FILE	*tool_open_input(const char *path, struct diag *d);
 void	 tool_close_input(FILE *f);
 
-/*
- * The same as a file descriptor opened with open(2) (0 for "-"), for a
- * tool that reads with read(2) and so maps none of libc's stdio code;
- * -1 on error, `d` filled as above.  Close with tool_close_input_fd(),
- * which accepts -1 and 0.
- */
-int	tool_open_input_fd(const char *path, struct diag *d);
-void	tool_close_input_fd(int fd);
-
 /* Display name for an input path: "<stdin>" for "-", else the path. */
 const char *tool_input_name(const char *path);
 
@@ -81,13 +72,6 @@ const char *tool_input_name(const char *path);
  * -1 with a DIAG_SYSTEM diag naming "<stdout>".
  */
 int	tool_close_stdout(struct diag *d);
-
-/*
- * Close descriptor 1 when the tool wrote its output there with write(2)
- * and nothing through stdout's stdio buffer: the same errors as
- * tool_close_stdout(), without stdio.
- */
-int	tool_close_stdout_fd(struct diag *d);
 
 /*
  * Parse a decimal number in [min, max] for option `opt`; on error prints a

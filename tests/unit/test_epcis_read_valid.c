@@ -7,18 +7,15 @@
  * at what the feed has to get right: namespace declarations of the element
  * itself (xsi:type QNames), '&' in attribute values, CDATA versus text in
  * element-only content, text split by comments, error lines of start tags,
- * attributes and end tags, and the cap on text pieces.  The same verdicts
- * come from a file descriptor (epcis_reader_open_fd(), what read uses),
- * and its lines written to one (epcis_event_write_items_fd()) are the
- * bytes written to a FILE.
+ * attributes and end tags, and the cap on text pieces.  Each case is
+ * read from memory, from a file and from a pipe fed 3 bytes at a time.
  */
 #include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -135,27 +132,72 @@ static const struct {
 	{ EV "</ObjectEvent>", 0, DIAG_INPUT, 0, "cannot validate" },
 };
 
+enum from { FROM_MEM, FROM_FILE, FROM_PIPE };
+
 /*
- * Row i: doc ("v.xml") read with --validate gives `events` events, then
- * the end (kind DIAG_OK) or an error of that kind, at that line (0: any)
- * and with msg in its message.
+ * doc as a FILE: a temporary file, or a pipe that a child process feeds
+ * 3 bytes at a time (*pid), so that reads come back short.
+ */
+static FILE *
+doc_file(const char *doc, enum from from, pid_t *pid)
+{
+	size_t len = strlen(doc);
+	struct timespec pause = { 0, 50000 };
+	FILE *f;
+	int p[2];
+
+	*pid = -1;
+	if (from == FROM_FILE) {
+		if ((f = tmpfile()) == NULL || fwrite(doc, 1, len, f) != len ||
+		    fseek(f, 0, SEEK_SET) != 0)
+			return NULL;
+		return f;
+	}
+	if (pipe(p) != 0)
+		return NULL;
+	if ((*pid = fork()) == 0) {
+		close(p[0]);
+		for (size_t o = 0; o < len; o += 3) {
+			if (write(p[1], doc + o, len - o < 3 ? len - o : 3) < 0)
+				_exit(1);
+			nanosleep(&pause, NULL);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	return *pid > 0 ? fdopen(p[0], "r") : NULL;
+}
+
+/*
+ * Row i: doc ("v.xml") read with --validate from memory, a file or a
+ * pipe gives `events` events, then the end (kind DIAG_OK) or an error of
+ * that kind, at that line (0: any) and with msg in its message.
  */
 static void
-check_doc(size_t i, const char *doc, int events, enum diag_kind kind,
-    unsigned long line, const char *msg)
+check_doc(size_t i, const char *doc, enum from from, int events,
+    enum diag_kind kind, unsigned long line, const char *msg)
 {
 	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
 	struct epcis_reader *r = NULL;
 	struct epcis_event ev;
 	struct diag d = DIAG_INIT;
 	char dir[1024], got[700];
-	int rc, n = 0;
+	FILE *f = NULL;
+	pid_t pid = -1;
+	int rc, n = 0, st;
 
 	snprintf(dir, sizeof(dir), "%s/schemas", top());
 	o.validate = true;
 	o.xml = &epcis_read_libxml2;
 	o.schema_dir = dir;
-	rc = epcis_reader_open_mem(&r, doc, strlen(doc), "v.xml", &o, &d);
+	if (from == FROM_MEM)
+		rc = epcis_reader_open_mem(&r, doc, strlen(doc), "v.xml", &o,
+		    &d);
+	else {
+		f = doc_file(doc, from, &pid);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		rc = epcis_reader_open(&r, f, "v.xml", &o, &d);
+	}
 	if (rc == 0) {
 		while ((rc = epcis_reader_next(r, &ev, &d)) == 1)
 			n++;
@@ -173,14 +215,19 @@ check_doc(size_t i, const char *doc, int events, enum diag_kind kind,
 		CU_ASSERT(strncmp(got, "v.xml", 5) == 0);
 	}
 	epcis_reader_free(r);
+	if (f != NULL)
+		fclose(f);	/* the writer may be left with EPIPE */
+	if (pid > 0)
+		CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
 }
 
 static void
 test_verdicts(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		check_doc(i, cases[i].doc, cases[i].events, cases[i].kind,
-		    cases[i].line, cases[i].msg);
+		for (enum from f = FROM_MEM; f <= FROM_PIPE; f++)
+			check_doc(i, cases[i].doc, f, cases[i].events,
+			    cases[i].kind, cases[i].line, cases[i].msg);
 }
 
 /*
@@ -254,168 +301,10 @@ test_long_lists(void)
 		    lc[i].after);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
-		check_doc(i, doc, lc[i].events, lc[i].kind, lc[i].line,
-		    lc[i].msg);
+		check_doc(i, doc, i % 2 == 0 ? FROM_MEM : FROM_FILE,
+		    lc[i].events, lc[i].kind, lc[i].line, lc[i].msg);
 		free(doc);
 	}
-}
-
-/*
- * One case read from descriptor fd: events before the end or the error,
- * and the diag.
- */
-static int
-read_fd(int fd, const char *dir, bool validate, struct diag *d)
-{
-	struct epcis_read_opts o = EPCIS_READ_OPTS_INIT;
-	struct epcis_reader *r = NULL;
-	struct epcis_event ev;
-	int rc, n = 0;
-
-	o.validate = validate;
-	o.xml = &epcis_read_libxml2;
-	o.schema_dir = dir;
-	if ((rc = epcis_reader_open_fd(&r, fd, "v.xml", &o, d)) == 0) {
-		while ((rc = epcis_reader_next(r, &ev, d)) == 1)
-			n++;
-	}
-	epcis_reader_free(r);
-	return rc == 0 ? n : -1 - n;
-}
-
-/* Every case from a file and from a pipe fed a few bytes at a time. */
-static void
-test_fd(void)
-{
-	char dir[1024], msg[700];
-
-	snprintf(dir, sizeof(dir), "%s/schemas", top());
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *doc = cases[i].doc;
-		size_t len = strlen(doc);
-		int want = cases[i].kind == DIAG_OK ? cases[i].events :
-		    -1 - cases[i].events;
-		FILE *f = tmpfile();
-		int p[2], st;
-		pid_t pid;
-
-		/* a file */
-		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-		CU_ASSERT_EQUAL_FATAL(fwrite(doc, 1, len, f), len);
-		CU_ASSERT_EQUAL_FATAL(fflush(f), 0);
-		CU_ASSERT_EQUAL_FATAL(lseek(fileno(f), 0, SEEK_SET), 0);
-		{
-			struct diag d = DIAG_INIT;
-
-			TEST_INT_EQ(i, read_fd(fileno(f), dir, true, &d), want);
-			TEST_INT_EQ(i, d.kind, cases[i].kind);
-			if (cases[i].kind != DIAG_OK) {
-				if (cases[i].line != 0)
-					TEST_INT_EQ(i, (long long)d.line,
-					    (long long)cases[i].line);
-				diag_format(&d, msg, sizeof(msg));
-				CU_ASSERT(strstr(msg, cases[i].msg) != NULL);
-			}
-		}
-		fclose(f);
-		/* a pipe: read(2) returns what has come, 3 bytes at a time */
-		CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
-		if ((pid = fork()) == 0) {
-			close(p[0]);
-			for (size_t o = 0; o < len; o += 3) {
-				if (write(p[1], doc + o, len - o < 3 ? len - o :
-				    3) < 0)
-					_exit(1);
-				usleep(50);
-			}
-			_exit(0);
-		}
-		CU_ASSERT_FATAL(pid > 0);
-		close(p[1]);
-		{
-			struct diag d = DIAG_INIT;
-
-			TEST_INT_EQ(i, read_fd(p[0], dir, true, &d), want);
-			TEST_INT_EQ(i, d.kind, cases[i].kind);
-			if (cases[i].kind != DIAG_OK && cases[i].line != 0)
-				TEST_INT_EQ(i, (long long)d.line,
-				    (long long)cases[i].line);
-		}
-		close(p[0]);	/* the writer may be left with EPIPE */
-		CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
-	}
-}
-
-/* A descriptor that cannot be read is a read error, not an empty input. */
-static void
-test_fd_read_error(void)
-{
-	char dir[1024];
-	int fd = open(".", O_RDONLY);	/* read(2): EISDIR */
-
-	snprintf(dir, sizeof(dir), "%s/schemas", top());
-	CU_ASSERT_FATAL(fd != -1);
-	for (int v = 0; v < 2; v++) {
-		struct diag d = DIAG_INIT;
-
-		TEST_INT_EQ((size_t)v, read_fd(fd, dir, v == 1, &d), -1);
-		TEST_INT_EQ((size_t)v, d.kind, DIAG_SYSTEM);
-		CU_ASSERT(strstr(d.msg, "read error") != NULL);
-	}
-	close(fd);
-}
-
-/* The item lines written to a descriptor are the ones written to a FILE. */
-static void
-test_items_fd(void)
-{
-	static const char doc[] = HEAD EV "</ObjectEvent>"
-	    "<ObjectEvent><eventTime>2026-12-01T00:00:00Z</eventTime>"
-	    "<eventTimeZoneOffset>+00:00</eventTimeZoneOffset>"
-	    "<epcList><epc>urn:epc:id:sgtin:0614141.107346.2017</epc>"
-	    "<epc>urn:epc:id:sgtin:0614141.107346.2018</epc></epcList>"
-	    "<action>OBSERVE</action><bizStep>urn:epcglobal:cbv:bizstep:"
-	    "shipping</bizStep></ObjectEvent>" TAIL;
-	struct epcis_reader *r = NULL;
-	struct epcis_event ev;
-	struct diag d = DIAG_INIT;
-	FILE *a = tmpfile(), *b = tmpfile();
-	char got[4096], want[4096];
-	size_t na, nb;
-	int n = 0;
-
-	CU_ASSERT_FATAL(a != NULL && b != NULL);
-	CU_ASSERT_EQUAL_FATAL(epcis_reader_open_mem(&r, doc, strlen(doc),
-	    "i.xml", NULL, &d), 0);
-	while (epcis_reader_next(r, &ev, &d) == 1) {
-		TEST_INT_EQ((size_t)n, epcis_event_write_items(a, "a", &ev, &d),
-		    0);
-		TEST_INT_EQ((size_t)n, epcis_event_write_items_fd(fileno(b),
-		    "b", &ev, &d), 0);
-		if (ev.nepc > 0) {
-			/* a write error names the output */
-			struct diag e = DIAG_INIT;
-
-			TEST_INT_EQ((size_t)n, epcis_event_write_items_fd(-1,
-			    "<stdout>", &ev, &e), -1);
-			TEST_INT_EQ((size_t)n, e.kind, DIAG_SYSTEM);
-			TEST_STR_EQ((size_t)n, e.where, "<stdout>");
-		}
-		n++;
-	}
-	TEST_INT_EQ(0, n, 2);
-	CU_ASSERT_EQUAL(fflush(a), 0);
-	CU_ASSERT_EQUAL(lseek(fileno(a), 0, SEEK_SET), 0);
-	CU_ASSERT_EQUAL(lseek(fileno(b), 0, SEEK_SET), 0);
-	na = (size_t)read(fileno(a), want, sizeof(want) - 1);
-	nb = (size_t)read(fileno(b), got, sizeof(got) - 1);
-	CU_ASSERT(na > 0 && na < sizeof(want) - 1);
-	want[na < sizeof(want) ? na : 0] = '\0';
-	got[nb < sizeof(got) ? nb : 0] = '\0';
-	TEST_STR_EQ(0, got, want);
-	epcis_reader_free(r);
-	fclose(a);
-	fclose(b);
 }
 
 /*
@@ -492,9 +381,6 @@ main(void)
 		{ "text pieces capped", test_pieces },
 		{ "long event lists: runs of the validator", test_long_lists },
 		{ "validation needs epcis_read_libxml2", test_needs_xml },
-		{ "the same from a file descriptor", test_fd },
-		{ "a descriptor that cannot be read", test_fd_read_error },
-		{ "item lines to a descriptor", test_items_fd },
 		{ NULL, NULL },
 	};
 
