@@ -350,8 +350,7 @@ too_big(struct epcis_reader *r)
 	 * epcis_rd_fetch(): r->fed bounds its offset from above, and asks
 	 * no call of the scanner for each leaf.
 	 */
-	if (r->f != NULL &&
-	    r->fed - r->event_start <= r->o.max_event_bytes)
+	if (r->f != NULL && r->fed - r->event_start <= r->o.max_event_bytes)
 		return 0;
 	if (cur_offset(r) - r->event_start <= r->o.max_event_bytes)
 		return 0;
