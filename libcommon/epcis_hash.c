@@ -1790,8 +1790,8 @@ epcis_prehash_tree_cached(const struct epcis_xnode *ev, struct epcis_arena *a,
 	if (c != NULL) {
 		/*
 		 * Emptied between events only (the pnodes point into it),
-		 * when the strings or the values fill it: a new working set
-		 * comes in.  Names stay: a document has few.
+		 * names and values alike, when the strings or the values
+		 * fill it: a new working set comes in.
 		 */
 		if (HC_POOL - c->used < HC_POOL / 4 ||
 		    c->nvalues >= HC_SLOTS * 3 / 4)

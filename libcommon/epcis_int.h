@@ -83,7 +83,7 @@ enum epcis_event_type epcis_event_type_named(const char *local);
  *    to where it is written (the canonical form declares it);
  *  - from a compact builder (only for the pre-hash, which reads them), an
  *    element that is a leaf (no attributes, text, no child element) may
- *    hold its text itself, in text and len, with no kids;
+ *    hold its text itself, in text and len, with no kids.
  *
  * Everything lives in one arena and is freed with it; the strings of
  * namespace URIs are shared within an event (compare them with strcmp).
