@@ -195,11 +195,13 @@ void	epcis_reader_free(struct epcis_reader *r);
 const char *epcis_schema_dir(void);
 
 /*
- * The main XSD of `v` under `dir` (NULL: epcis_schema_dir()) into buf.
- * Returns 0, or -1 (DIAG_SYSTEM) if it does not fit.
+ * The XSD of `v` under `dir` (NULL: epcis_schema_dir()) into buf: the
+ * main one, or with `query` the query schema (EPCISQueryDocument, which
+ * imports the main one).  Returns 0, or -1 (DIAG_SYSTEM) if it does not
+ * fit.
  */
-int	epcis_schema_path(enum epcis_version v, const char *dir, char *buf,
-	    size_t cap, struct diag *d);
+int	epcis_schema_path(enum epcis_version v, bool query, const char *dir,
+	    char *buf, size_t cap, struct diag *d);
 
 /*
  * libxml2 parser options used for every EPCIS input: XML_PARSE_NONET,

@@ -372,6 +372,7 @@ struct epcis_reader {
 	int		 read_errno;
 
 	enum epcis_version version;
+	bool		 query;		/* the root sniffed is EPCISQueryDocument's */
 	bool		 root_seen, bare, done;
 	int		 open;		/* elements open */
 	int		 eventlist_depth;	/* -1: not inside EventList */

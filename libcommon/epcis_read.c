@@ -93,10 +93,11 @@ epcis_rd_fetch(void *ctx, void *buf, size_t want)
  * XSD; the parse itself decides what the document is.
  */
 static enum epcis_version
-sniff_version(const unsigned char *s, size_t n)
+sniff_version(const unsigned char *s, size_t n, bool *query)
 {
 	size_t i = 0, end;
 
+	*query = false;
 	while (i < n) {
 		const unsigned char *lt = memchr(s + i, '<', n - i);
 
@@ -124,6 +125,17 @@ sniff_version(const unsigned char *s, size_t n)
 		return 0;
 	for (end = i; end < n && s[end] != '>'; end++)
 		;
+	{
+		/* the root's QName, its local part after the colon */
+		size_t q = i + 1, e = q;
+
+		while (e < end && s[e] != ' ' && s[e] != '\t' &&
+		    s[e] != '\n' && s[e] != '\r' && s[e] != '/')
+			if (s[e++] == ':')
+				q = e;
+		*query = e - q == 18 && memcmp(s + q, "EPCISQueryDocument",
+		    18) == 0;
+	}
 	for (size_t k = i; k + 25 <= end; k++)
 		if (memcmp(s + k, "urn:epcglobal:epcis:xsd:", 24) == 0 ||
 		    memcmp(s + k, "urn:epcglobal:epcis-query:xsd:", 30) == 0) {
@@ -524,10 +536,10 @@ reader_start(struct epcis_reader *r, struct diag *d)
 			diag_at(d, r->name, 0);
 			return -1;
 		}
-		r->version = sniff_version(r->sniff, r->sniff_len);
+		r->version = sniff_version(r->sniff, r->sniff_len, &r->query);
 	} else
 		r->version = sniff_version(r->mem, r->memlen < SNIFF_MAX ?
-		    r->memlen : SNIFF_MAX);
+		    r->memlen : SNIFF_MAX, &r->query);
 	if (sniff_doctype(r->f != NULL ? r->sniff : r->mem,
 	    r->f != NULL ? r->sniff_len : (r->memlen < SNIFF_MAX ?
 	    r->memlen : SNIFF_MAX))) {

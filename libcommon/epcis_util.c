@@ -236,12 +236,14 @@ epcis_schema_dir(void)
 }
 
 int
-epcis_schema_path(enum epcis_version v, const char *dir, char *buf,
-    size_t cap, struct diag *d)
+epcis_schema_path(enum epcis_version v, bool query, const char *dir,
+    char *buf, size_t cap, struct diag *d)
 {
 	/* not snprintf(): the only caller of its code in read --validate */
-	const char *file = v == EPCIS_V2_0 ?
-	    "/epcis-2.0/EPCglobal-epcis-2_0.xsd" :
+	const char *file = v == EPCIS_V2_0 ? (query ?
+	    "/epcis-2.0/EPCglobal-epcis-query-2_0.xsd" :
+	    "/epcis-2.0/EPCglobal-epcis-2_0.xsd") : query ?
+	    "/epcis-1.2/EPCglobal-epcis-query-1_2.xsd" :
 	    "/epcis-1.2/EPCglobal-epcis-1_2.xsd";
 	size_t dlen, flen = strlen(file);
 

@@ -57,16 +57,18 @@ struct vel {
 };
 
 /*
- * The start tag of an element of the top three levels as the validator
- * was told it: its declarations (prefix, URI pairs) and attributes
- * (libxml2's quintuples), whose strings are on the vchunk stack while
- * the element is open.  For a new run of the validator (v_split()).
+ * What the validator was told before the EventList, less the
+ * EPCISHeader: one call each, its strings in the vrec chunks, which last
+ * as long as the reader.  For a new run of the validator (v_split()).
  */
-struct vtop {
-	const xmlChar	**ns;
-	size_t		  nns;
-	const xmlChar	**attr;
-	size_t		  nattr;
+struct vcall {
+	enum { VC_START, VC_END, VC_TEXT, VC_CDATA } kind;
+	const xmlChar	 *local, *uri;	/* VC_START, VC_END */
+	const xmlChar	**ns;		/* VC_START: prefix, URI pairs */
+	const xmlChar	**attr;		/* VC_START: libxml2's quintuples */
+	int		  nns, nattr;
+	const xmlChar	 *text;		/* VC_TEXT, VC_CDATA */
+	int		  len;
 };
 
 /*
@@ -76,6 +78,7 @@ struct vtop {
  * the list ends: some 110 bytes an event, 110 MB for a million.
  */
 #define VSPLIT_EVENTS	256
+#define VREC_MAX	16384	/* bytes of the calls kept, at most */
 
 struct epcis_xml_state {
 	/* the XSD validator, fed by the scanner (--validate) */
@@ -93,8 +96,12 @@ struct epcis_xml_state {
 	size_t		 vtext, vpieces;	/* text since the last tag */
 	unsigned long	 vline;		/* in v_leaf: the line, if not the scanner's */
 	char		 vleaf[128];	/* in v_leaf: its name, NUL-terminated */
-	struct vtop	 vtop[3];	/* the open elements of levels 0-2 */
-	bool		 vsplit;	/* they are EPCISDocument/EPCISBody/EventList */
+	struct vcall	*vrec;		/* the calls before the EventList */
+	size_t		 nvrec, vreccap, vrbytes;
+	struct vchunk	*vrmem;		/* their strings */
+	bool		 vrec_off;	/* not (or no longer) recording */
+	size_t		 vskip;		/* nvel of the EPCISHeader left out */
+	size_t		 vlist;		/* nvel of the EventList split; 0: none */
 	size_t		 vevents;	/* EventList children of this run */
 
 	/* libxml2 SAX2 (o->libxml2: the scanner's differential oracle) */
@@ -274,7 +281,7 @@ locator(void *ctx, const char **file, unsigned long *line)
 static struct {
 	char		 path[4096];
 	xmlSchemaPtr	 schema;
-} schema_cache[2];
+} schema_cache[4];
 
 static void
 ignore_schema_error(void *ctx, xmlErrorPtr e)
@@ -287,14 +294,15 @@ ignore_schema_error(void *ctx, xmlErrorPtr e)
 }
 
 static xmlSchemaPtr
-load_schema(enum epcis_version v, const char *dir, struct diag *d)
+load_schema(enum epcis_version v, bool query, const char *dir,
+    struct diag *d)
 {
-	size_t slot = v == EPCIS_V2_0;
+	size_t slot = (v == EPCIS_V2_0) + 2 * query;
 	xmlSchemaParserCtxtPtr pc;
 	char path[4096];
 	struct diag sd = DIAG_INIT;
 
-	if (epcis_schema_path(v, dir, path, sizeof(path), d) != 0)
+	if (epcis_schema_path(v, query, dir, path, sizeof(path), d) != 0)
 		return NULL;
 	if (schema_cache[slot].schema != NULL &&
 	    strcmp(schema_cache[slot].path, path) == 0)
@@ -358,11 +366,11 @@ load_schema(enum epcis_version v, const char *dir, struct diag *d)
 #define VCHUNK		4096
 #define VTEXT_PIECES	1024
 
-/* n + 1 bytes on the stack; NULL if memory ran out. */
+/* n + 1 bytes in the chunks of *top; NULL if memory ran out. */
 static char *
-vstk_alloc(struct epcis_reader *r, size_t n)
+chunk_alloc(struct vchunk **top, size_t n)
 {
-	struct vchunk *c = r->xs->vstk;
+	struct vchunk *c = *top;
 	char *p;
 
 	if (c == NULL || c->cap - c->used < n + 1) {
@@ -370,14 +378,21 @@ vstk_alloc(struct epcis_reader *r, size_t n)
 
 		if ((c = malloc(sizeof(*c) + cap)) == NULL)
 			return NULL;
-		c->prev = r->xs->vstk;
+		c->prev = *top;
 		c->cap = cap;
 		c->used = 0;
-		r->xs->vstk = c;
+		*top = c;
 	}
 	p = c->data + c->used;
 	c->used += n + 1;
 	return p;
+}
+
+/* n + 1 bytes on the stack; NULL if memory ran out. */
+static char *
+vstk_alloc(struct epcis_reader *r, size_t n)
+{
+	return chunk_alloc(&r->xs->vstk, n);
 }
 
 static char *
@@ -469,68 +484,185 @@ v_named(const struct vel *e, const char *uri, const char *local)
 	    e->uri != NULL && strcmp((const char *)e->uri, uri) == 0);
 }
 
-/*
- * The start tag just pushed (level nvel - 1 < 3), with nns declarations
- * and nattr attributes in vns and vattr, kept for v_split(); its
- * attribute values, which may lie in the scanner's buffer, are copied
- * onto the vchunk stack.
- */
-static int
-v_top(struct epcis_reader *r, size_t nns, size_t nattr)
+/* A copy of n bytes in the vrec chunks, counted; NULL: give up. */
+static const xmlChar *
+rec_dup(struct epcis_xml_state *x, const void *s, size_t n)
 {
-	struct epcis_xml_state *x = r->xs;
-	struct vtop *t = &x->vtop[x->nvel - 1];
+	char *p;
 
-	free(t->ns);
-	free(t->attr);
-	memset(t, 0, sizeof(*t));
-	if ((nns > 0 && (t->ns = malloc(2 * nns * sizeof(*t->ns))) == NULL) ||
-	    (nattr > 0 &&
-	    (t->attr = malloc(5 * nattr * sizeof(*t->attr))) == NULL))
-		return -1;
-	if (nns > 0)
-		memcpy(t->ns, x->vns, 2 * nns * sizeof(*t->ns));
-	t->nns = nns;
-	for (size_t i = 0; i < nattr; i++) {
-		const xmlChar **q = &t->attr[5 * i];
-		size_t vlen = (size_t)(x->vattr[5 * i + 4] - x->vattr[5 * i + 3]);
-		const char *v = vstk_dup(r, (const char *)x->vattr[5 * i + 3],
-		    vlen);
+	if (s == NULL || (x->vrbytes += n + 1) > VREC_MAX ||
+	    (p = chunk_alloc(&x->vrmem, n)) == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return (const xmlChar *)p;
+}
 
-		if (v == NULL)
-			return -1;
-		memcpy(q, &x->vattr[5 * i], 5 * sizeof(*q));
-		q[3] = (const xmlChar *)v;
-		q[4] = (const xmlChar *)v + vlen;
+/* The next call to keep; NULL: give up recording. */
+static struct vcall *
+rec_call(struct epcis_xml_state *x, int kind)
+{
+	struct vcall *c;
+
+	if (x->vrec_off || x->vskip != 0)
+		return NULL;
+	if ((c = mem_grow(x->vrec, &x->vreccap, x->nvrec + 1, sizeof(*c),
+	    16)) == NULL) {
+		x->vrec_off = true;
+		return NULL;
 	}
-	t->nattr = nattr;
-	x->vsplit = x->nvel == 3 && v_named(&x->vel[0], r->version ==
-	    EPCIS_V2_0 ? EPCIS_NS_2_0 : EPCIS_NS_1_2, "EPCISDocument") &&
-	    v_named(&x->vel[1], NULL, "EPCISBody") &&
-	    v_named(&x->vel[2], NULL, "EventList");
-	x->vevents = 0;
-	return 0;
+	x->vrec = c;
+	if ((x->vrbytes += sizeof(*c)) > VREC_MAX) {
+		x->vrec_off = true;
+		return NULL;
+	}
+	c = &x->vrec[x->nvrec];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	return c;
 }
 
 /*
- * Before a child of an EPCISDocument's EventList starts: after
- * VSPLIT_EVENTS of them, a new run of the validator, told the start tags
- * of EPCISDocument, EPCISBody and EventList again as they were, so that
- * what it keeps of the EventList so far is let go.  The verdict is the
- * same: the list's content model is a choice repeated without bound, so
- * its events are valid one run after the other exactly when they are in
- * one; the EPCISHeader before EPCISBody, checked by the first run, is
- * optional (EPCIS 1.2 and 2.0); the end tags are checked by the last
- * run; the XSDs have no identity constraint and no ID that spans events.
- * Only a run that has found nothing ends so.
+ * The start tag just pushed (vel[nvel - 1], with nns declarations and
+ * nattr attributes in vns and vattr), kept while recording.  An
+ * EPCISHeader under the root is left out, with all in it; an EventList
+ * of EPCISDocument/EPCISBody or of EPCISQueryDocument/EPCISBody/
+ * QueryResults/resultsBody ends the recording: it is the list v_split()
+ * cuts.
+ */
+static void
+rec_start(struct epcis_reader *r, size_t nns, size_t nattr)
+{
+	struct epcis_xml_state *x = r->xs;
+	const struct vel *e = &x->vel[x->nvel - 1], *v = x->vel;
+	bool v2 = r->version == EPCIS_V2_0;
+	const char *qns = v2 ? "urn:epcglobal:epcis-query:xsd:2" :
+	    "urn:epcglobal:epcis-query:xsd:1";
+	struct vcall *c;
+
+	if (x->vrec_off || x->vskip != 0)
+		return;
+	if (x->nvel == 2 && v_named(e, NULL, "EPCISHeader")) {
+		x->vskip = 2;
+		return;
+	}
+	if ((c = rec_call(x, VC_START)) == NULL)
+		return;
+	c->local = rec_dup(x, e->local, strlen((const char *)e->local));
+	c->uri = e->uri;
+	if (e->uri != NULL)
+		c->uri = rec_dup(x, e->uri, strlen((const char *)e->uri));
+	c->nns = (int)nns;
+	c->nattr = (int)nattr;
+	/* counted first, so that the arrays stay small */
+	x->vrbytes += (2 * nns + 5 * nattr) * sizeof(*c->ns);
+	c->ns = nns > 0 && x->vrbytes <= VREC_MAX ?
+	    malloc(2 * nns * sizeof(*c->ns)) : NULL;
+	c->attr = nattr > 0 && x->vrbytes <= VREC_MAX ?
+	    malloc(5 * nattr * sizeof(*c->attr)) : NULL;
+	x->nvrec++;		/* its arrays are freed with the others */
+	if (c->local == NULL || (e->uri != NULL && c->uri == NULL) ||
+	    (nns > 0 && c->ns == NULL) || (nattr > 0 && c->attr == NULL))
+		goto off;
+	for (size_t i = 0; i < 2 * nns; i++) {
+		c->ns[i] = NULL;	/* a default declaration's prefix */
+		if (x->vns[i] != NULL && (c->ns[i] = rec_dup(x, x->vns[i],
+		    strlen((const char *)x->vns[i]))) == NULL)
+			goto off;
+	}
+	for (size_t i = 0; i < nattr; i++) {
+		const xmlChar **q = &c->attr[5 * i], **a = &x->vattr[5 * i];
+		size_t vlen = (size_t)(a[4] - a[3]);
+
+		q[0] = rec_dup(x, a[0], strlen((const char *)a[0]));
+		q[1] = NULL;
+		q[2] = a[2] != NULL ? rec_dup(x, a[2],
+		    strlen((const char *)a[2])) : NULL;
+		q[3] = rec_dup(x, a[3], vlen);
+		if (q[0] == NULL || (a[2] != NULL && q[2] == NULL) ||
+		    q[3] == NULL)
+			goto off;
+		q[4] = q[3] + vlen;
+	}
+	if (x->vrbytes > VREC_MAX)
+		goto off;
+	if (v_named(e, NULL, "EventList") && ((x->nvel == 3 &&
+	    v_named(&v[0], v2 ? EPCIS_NS_2_0 : EPCIS_NS_1_2, "EPCISDocument") &&
+	    v_named(&v[1], NULL, "EPCISBody")) || (x->nvel == 5 &&
+	    v_named(&v[0], qns, "EPCISQueryDocument") &&
+	    v_named(&v[1], NULL, "EPCISBody") &&
+	    v_named(&v[2], qns, "QueryResults") &&
+	    v_named(&v[3], NULL, "resultsBody")))) {
+		x->vlist = x->nvel;
+		x->vevents = 0;
+		x->vrec_off = true;
+	}
+	return;
+off:
+	x->vrec_off = true;
+}
+
+/* Text (or CDATA) told to the validator, kept while recording. */
+static void
+rec_text(struct epcis_xml_state *x, int kind, const char *s, size_t n)
+{
+	struct vcall *c = rec_call(x, kind);
+
+	if (c == NULL)
+		return;
+	if ((c->text = rec_dup(x, s, n)) == NULL) {
+		x->vrec_off = true;
+		return;
+	}
+	c->len = (int)n;
+	x->nvrec++;
+}
+
+/* An end tag (vel[nvel - 1], not yet popped), kept while recording. */
+static void
+rec_end(struct epcis_xml_state *x)
+{
+	const struct vel *e = &x->vel[x->nvel - 1];
+	struct vcall *c;
+
+	if (x->vlist == x->nvel)
+		x->vlist = 0;		/* the list is over: no more runs */
+	if (x->vskip != 0) {
+		if (x->vskip == x->nvel)
+			x->vskip = 0;
+		return;
+	}
+	if ((c = rec_call(x, VC_END)) == NULL)
+		return;
+	if ((c->local = rec_dup(x, e->local,
+	    strlen((const char *)e->local))) == NULL ||
+	    (e->uri != NULL && (c->uri = rec_dup(x, e->uri,
+	    strlen((const char *)e->uri))) == NULL)) {
+		x->vrec_off = true;
+		return;
+	}
+	x->nvrec++;
+}
+
+/*
+ * Before a child of the EventList that rec_start() found starts: after
+ * VSPLIT_EVENTS of them, a new run of the validator, told again what the
+ * first was told before the list (but the EPCISHeader), so that what it
+ * keeps of the list so far is let go.  The verdict is the same: the
+ * list's content model is a choice repeated without bound, so its events
+ * are valid one run after the other exactly when they are in one; the
+ * EPCISHeader, checked by the first run, is optional (EPCIS 1.2 and 2.0,
+ * EPCISDocument and EPCISQueryDocument); what comes after the list is
+ * checked by the last run; the XSDs have no identity constraint and no
+ * ID that spans events.  Only a run that has found nothing ends so.
  */
 static int
 v_split(struct epcis_reader *r)
 {
 	struct epcis_xml_state *x = r->xs;
 
-	if (!x->vsplit || ++x->vevents <= VSPLIT_EVENTS ||
-	    xmlSchemaIsValid(x->vc) != 1)
+	if (x->vlist == 0 || x->nvel != x->vlist + 1 ||
+	    ++x->vevents <= VSPLIT_EVENTS || xmlSchemaIsValid(x->vc) != 1)
 		return 0;
 	x->vevents = 1;
 	xmlSchemaSAXUnplug(x->plug);
@@ -538,14 +670,21 @@ v_split(struct epcis_reader *r)
 	x->vdata = NULL;
 	if ((x->plug = xmlSchemaSAXPlug(x->vc, &x->vsax, &x->vdata)) == NULL)
 		return v_nomem(r);
-	for (size_t i = 0; i < 3; i++) {
-		x->vsax->startElementNs(x->vdata, x->vel[i].local, NULL,
-		    x->vel[i].uri, (int)x->vtop[i].nns, x->vtop[i].ns,
-		    (int)x->vtop[i].nattr, 0, x->vtop[i].attr);
-		if (r->err.kind != DIAG_OK)
-			return -1;
+	for (size_t i = 0; i < x->nvrec && r->err.kind == DIAG_OK; i++) {
+		const struct vcall *c = &x->vrec[i];
+
+		if (c->kind == VC_START)
+			x->vsax->startElementNs(x->vdata, c->local, NULL,
+			    c->uri, c->nns, c->ns, c->nattr, 0, c->attr);
+		else if (c->kind == VC_END)
+			x->vsax->endElementNs(x->vdata, c->local, NULL,
+			    c->uri);
+		else if (c->kind == VC_TEXT)
+			x->vsax->characters(x->vdata, c->text, c->len);
+		else
+			x->vsax->cdataBlock(x->vdata, c->text, c->len);
 	}
-	return 0;
+	return r->err.kind == DIAG_OK ? 0 : -1;
 }
 
 static int
@@ -606,8 +745,7 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	e->chunk = mark;
 	e->used = used;
 	r->xs->vtext = r->xs->vpieces = 0;
-	if (r->xs->nvel <= 3 && v_top(r, nns, nattr) != 0)
-		return v_nomem(r);
+	rec_start(r, nns, nattr);
 	/*
 	 * The driver first, then the validator, as libxml2's plug calls them
 	 * for a start tag (startElementNsSplit): "not an EPCIS document" is
@@ -617,7 +755,7 @@ v_start(void *ctx, const char *uri, const char *local, size_t llen,
 	 */
 	if ((rc = epcis_rd_start(r, uri, local, llen, attrs, nattr, line)) < 0)
 		return -1;
-	if (r->xs->nvel == 4 && v_split(r) != 0)
+	if (v_split(r) != 0)
 		return -1;
 	r->xs->vsax->startElementNs(r->xs->vdata, e->local, NULL, e->uri,
 	    (int)nns, r->xs->vns, (int)nattr, 0, r->xs->vattr);
@@ -634,6 +772,7 @@ v_end(void *ctx)
 
 	if (r->err.kind != DIAG_OK || r->xs->nvel == 0)
 		return -1;
+	rec_end(r->xs);
 	e = &r->xs->vel[--r->xs->nvel];
 	r->xs->vtext = r->xs->vpieces = 0;
 	r->xs->vsax->endElementNs(r->xs->vdata, e->local, NULL, e->uri);
@@ -666,6 +805,7 @@ v_text(void *ctx, const char *s, size_t n)
 
 	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
 		return -1;
+	rec_text(r->xs, VC_TEXT, s, n);
 	r->xs->vsax->characters(r->xs->vdata, (const xmlChar *)s, (int)n);
 	if (r->err.kind != DIAG_OK)
 		return -1;
@@ -679,6 +819,7 @@ v_cdata(void *ctx, const char *s, size_t n)
 
 	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
 		return -1;
+	rec_text(r->xs, VC_CDATA, s, n);
 	r->xs->vsax->cdataBlock(r->xs->vdata, (const xmlChar *)s, (int)n);
 	if (r->err.kind != DIAG_OK)
 		return -1;
@@ -734,7 +875,7 @@ v_leaf(void *ctx, const char *uri, const char *local, size_t llen,
 			return -1;
 		return rc || rc2;
 	}
-	if (epcis_rd_too_big(r) != 0 || (x->nvel == 3 && v_split(r) != 0))
+	if (epcis_rd_too_big(r) != 0)
 		return -1;
 	memcpy(x->vleaf, local, llen);
 	x->vleaf[llen] = '\0';
@@ -1216,7 +1357,7 @@ x_valid_open(struct epcis_reader *r, struct diag *d)
 	epcis_init();
 	if (state(r) == NULL)
 		return diag_system(d, "out of memory");
-	if ((s = load_schema(r->version, r->o.schema_dir, d)) == NULL)
+	if ((s = load_schema(r->version, r->query, r->o.schema_dir, d)) == NULL)
 		return -1;
 	return v_open(r, s, d);
 }
@@ -1262,10 +1403,17 @@ x_free(struct epcis_reader *r)
 	if (x->vc != NULL)
 		xmlSchemaFreeValidCtxt(x->vc);
 	vstk_pop(r, NULL, 0);
-	for (size_t i = 0; i < 3; i++) {
-		free(x->vtop[i].ns);
-		free(x->vtop[i].attr);
+	while (x->vrmem != NULL) {
+		struct vchunk *c = x->vrmem;
+
+		x->vrmem = c->prev;
+		free(c);
 	}
+	for (size_t i = 0; i < x->nvrec; i++) {
+		free(x->vrec[i].ns);
+		free(x->vrec[i].attr);
+	}
+	free(x->vrec);
 	free(x->vel);
 	free(x->vns);
 	free(x->vattr);

@@ -231,40 +231,54 @@ test_verdicts(void)
 }
 
 /*
- * Long event lists: the validator is run anew every 256 events of an
- * EPCISDocument's EventList (epcis_xml.c, v_split()), told the start tags
- * of the three levels above again.  The verdicts and lines must be those
- * of one run (xmllint 2.9.14 --stream on the same documents): namespace
- * declarations of EventList and of the root still resolve xsi:type
- * QNames after the new runs, the root's attributes are told again, and
- * what is wrong in the middle, in the last event or after the list is
+ * Long event lists: the validator is run anew every 256 events of the
+ * EventList of an EPCISDocument or an EPCISQueryDocument (epcis_xml.c,
+ * v_split()), told again what came before the list but the EPCISHeader.
+ * The verdicts and lines must be those of one run (xmllint 2.9.14 --stream
+ * on the same documents, with the query XSD for the query document):
+ * namespace declarations of EventList and of the root still resolve
+ * xsi:type QNames after the new runs, the root's attributes and the
+ * query's queryName and subscriptionID (with a reference) are told again,
+ * and what is wrong in the middle, in the last event or after the list is
  * still found.  Event i (from 0) is on line i + 2.
  */
 #define LONG_EVENTS	778	/* three new runs and some */
 
 static char *
-long_doc(size_t bad, const char *bad_ev, const char *last_ev,
+long_doc(bool query, size_t bad, const char *bad_ev, const char *last_ev,
     const char *after)
 {
 	static const char head[] = "<epcis:EPCISDocument "
 	    "xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" " XSI_NS
 	    "schemaVersion=\"2.0\" creationDate=\"2026-12-01T00:00:00Z\">"
 	    "<EPCISBody><EventList " XSD_NS "xmlns:x=\"urn:x\">\n";
+	/* a query result: the EPCISHeader is left out of the new runs */
+	static const char qhead[] = "<q:EPCISQueryDocument "
+	    "xmlns:q=\"urn:epcglobal:epcis-query:xsd:2\" " XSI_NS
+	    "schemaVersion=\"2.0\" creationDate=\"2026-12-01T00:00:00Z\">"
+	    "<EPCISHeader/><EPCISBody><q:QueryResults><queryName>q</queryName>"
+	    "<subscriptionID>s &amp; t</subscriptionID><resultsBody>"
+	    "<EventList " XSD_NS "xmlns:x=\"urn:x\">\n";
 	static const char ev[] = EV "</ObjectEvent>\n";
-	size_t cap = sizeof(head) + LONG_EVENTS * sizeof(ev) + 1024;
+	size_t cap = sizeof(qhead) + LONG_EVENTS * sizeof(ev) + 1024;
 	char *doc = malloc(cap), *p = doc;
 
 	if (doc == NULL)
 		return NULL;
-	p += snprintf(p, cap, "%s", head);
+	p += snprintf(p, cap, "%s", query ? qhead : head);
 	for (size_t i = 0; i < LONG_EVENTS; i++) {
 		const char *e = i == bad ? bad_ev :
 		    i == LONG_EVENTS - 1 ? last_ev : ev;
 
 		p += snprintf(p, cap - (size_t)(p - doc), "%s", e);
 	}
-	snprintf(p, cap - (size_t)(p - doc), "</EventList>%s"
-	    "</EPCISBody></epcis:EPCISDocument>\n", after);
+	if (query)
+		snprintf(p, cap - (size_t)(p - doc), "</EventList>%s"
+		    "</resultsBody></q:QueryResults></EPCISBody>"
+		    "</q:EPCISQueryDocument>\n", after);
+	else
+		snprintf(p, cap - (size_t)(p - doc), "</EventList>%s"
+		    "</EPCISBody></epcis:EPCISDocument>\n", after);
 	return doc;
 }
 
@@ -278,6 +292,7 @@ test_long_lists(void)
 	static const char plain[] = EV "</ObjectEvent>\n";
 	static const char foo[] = "<foo/>\n";
 	static const struct {
+		bool		 query;		/* an EPCISQueryDocument */
 		size_t		 bad;		/* event replaced by bad_ev */
 		const char	*bad_ev, *last_ev, *after;
 		int		 events;
@@ -285,20 +300,29 @@ test_long_lists(void)
 		unsigned long	 line;
 		const char	*msg;
 	} lc[] = {
-		{ 300, ext_int, ext_int, "", LONG_EVENTS, DIAG_OK, 0, "" },
-		{ 600, foo, plain, "", 600, DIAG_VERIFY, 602,
+		{ false, 300, ext_int, ext_int, "", LONG_EVENTS, DIAG_OK, 0,
+		  "" },
+		{ false, 600, foo, plain, "", 600, DIAG_VERIFY, 602,
 		  "Element 'foo': This element is not expected" },
-		{ 0, plain, ext_bad, "", LONG_EVENTS - 1, DIAG_VERIFY,
+		{ false, 0, plain, ext_bad, "", LONG_EVENTS - 1, DIAG_VERIFY,
 		  LONG_EVENTS + 1,
 		  "'abc' is not a valid value of the atomic type 'xs:int'" },
-		{ 0, plain, plain, "<foo/>", LONG_EVENTS, DIAG_VERIFY,
+		{ false, 0, plain, plain, "<foo/>", LONG_EVENTS, DIAG_VERIFY,
 		  LONG_EVENTS + 2, "Element 'foo': This element is not "
 		  "expected. Expected is one of ( extension, ##other" },
+		{ true, 300, ext_int, ext_int, "", LONG_EVENTS, DIAG_OK, 0,
+		  "" },
+		{ true, 0, plain, ext_bad, "", LONG_EVENTS - 1, DIAG_VERIFY,
+		  LONG_EVENTS + 1,
+		  "'abc' is not a valid value of the atomic type 'xs:int'" },
+		{ true, 0, plain, plain, "<foo/>", LONG_EVENTS, DIAG_VERIFY,
+		  LONG_EVENTS + 2, "Element 'foo': This element is not "
+		  "expected." },
 	};
 
 	for (size_t i = 0; i < sizeof(lc) / sizeof(lc[0]); i++) {
-		char *doc = long_doc(lc[i].bad, lc[i].bad_ev, lc[i].last_ev,
-		    lc[i].after);
+		char *doc = long_doc(lc[i].query, lc[i].bad, lc[i].bad_ev,
+		    lc[i].last_ev, lc[i].after);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
 		check_doc(i, doc, i % 2 == 0 ? FROM_MEM : FROM_FILE,

@@ -38,7 +38,7 @@ xsd_valid(const char *buf, size_t len, enum epcis_version v)
 	int rc;
 
 	snprintf(dir, sizeof(dir), "%s/schemas", top());
-	if (epcis_schema_path(v, dir, path, sizeof(path), &d) != 0)
+	if (epcis_schema_path(v, false, dir, path, sizeof(path), &d) != 0)
 		return -1;
 	pc = xmlSchemaNewParserCtxt(path);
 	s = xmlSchemaParse(pc);
