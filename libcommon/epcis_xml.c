@@ -388,6 +388,31 @@ chunk_alloc(struct vchunk **top, size_t n)
 	return p;
 }
 
+/* The n bytes at s, NUL-terminated, in the chunks of *top; NULL: none. */
+static char *
+chunk_dup(struct vchunk **top, const void *s, size_t n)
+{
+	char *p = chunk_alloc(top, n);
+
+	if (p != NULL) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
+}
+
+/* The chunks of *top above mark (all of them if NULL) freed. */
+static void
+chunk_free_to(struct vchunk **top, const struct vchunk *mark)
+{
+	while (*top != NULL && *top != mark) {
+		struct vchunk *c = *top;
+
+		*top = c->prev;
+		free(c);
+	}
+}
+
 /* n + 1 bytes on the stack; NULL if memory ran out. */
 static char *
 vstk_alloc(struct epcis_reader *r, size_t n)
@@ -398,25 +423,14 @@ vstk_alloc(struct epcis_reader *r, size_t n)
 static char *
 vstk_dup(struct epcis_reader *r, const char *s, size_t n)
 {
-	char *p = vstk_alloc(r, n);
-
-	if (p != NULL) {
-		memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
+	return chunk_dup(&r->xs->vstk, s, n);
 }
 
 /* Back to the mark (chunk, used): the chunks above it are freed. */
 static void
 vstk_pop(struct epcis_reader *r, struct vchunk *mark, size_t used)
 {
-	while (r->xs->vstk != NULL && r->xs->vstk != mark) {
-		struct vchunk *c = r->xs->vstk;
-
-		r->xs->vstk = c->prev;
-		free(c);
-	}
+	chunk_free_to(&r->xs->vstk, mark);
 	if (r->xs->vstk != NULL)
 		r->xs->vstk->used = used;
 }
@@ -488,14 +502,16 @@ v_named(const struct vel *e, const char *uri, const char *local)
 static const xmlChar *
 rec_dup(struct epcis_xml_state *x, const void *s, size_t n)
 {
-	char *p;
-
-	if (s == NULL || (x->vrbytes += n + 1) > VREC_MAX ||
-	    (p = chunk_alloc(&x->vrmem, n)) == NULL)
+	if (s == NULL || (x->vrbytes += n + 1) > VREC_MAX)
 		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return (const xmlChar *)p;
+	return (const xmlChar *)chunk_dup(&x->vrmem, s, n);
+}
+
+/* rec_dup() of a NUL-terminated string. */
+static const xmlChar *
+rec_str(struct epcis_xml_state *x, const xmlChar *s)
+{
+	return s != NULL ? rec_dup(x, s, strlen((const char *)s)) : NULL;
 }
 
 /* The next call to keep; NULL: give up recording. */
@@ -548,10 +564,8 @@ rec_start(struct epcis_reader *r, size_t nns, size_t nattr)
 	}
 	if ((c = rec_call(x, VC_START)) == NULL)
 		return;
-	c->local = rec_dup(x, e->local, strlen((const char *)e->local));
-	c->uri = e->uri;
-	if (e->uri != NULL)
-		c->uri = rec_dup(x, e->uri, strlen((const char *)e->uri));
+	c->local = rec_str(x, e->local);
+	c->uri = rec_str(x, e->uri);
 	c->nns = (int)nns;
 	c->nattr = (int)nattr;
 	/* counted first, so that the arrays stay small */
@@ -566,18 +580,17 @@ rec_start(struct epcis_reader *r, size_t nns, size_t nattr)
 		goto off;
 	for (size_t i = 0; i < 2 * nns; i++) {
 		c->ns[i] = NULL;	/* a default declaration's prefix */
-		if (x->vns[i] != NULL && (c->ns[i] = rec_dup(x, x->vns[i],
-		    strlen((const char *)x->vns[i]))) == NULL)
+		if (x->vns[i] != NULL && (c->ns[i] = rec_str(x,
+		    x->vns[i])) == NULL)
 			goto off;
 	}
 	for (size_t i = 0; i < nattr; i++) {
 		const xmlChar **q = &c->attr[5 * i], **a = &x->vattr[5 * i];
 		size_t vlen = (size_t)(a[4] - a[3]);
 
-		q[0] = rec_dup(x, a[0], strlen((const char *)a[0]));
+		q[0] = rec_str(x, a[0]);
 		q[1] = NULL;
-		q[2] = a[2] != NULL ? rec_dup(x, a[2],
-		    strlen((const char *)a[2])) : NULL;
+		q[2] = rec_str(x, a[2]);
 		q[3] = rec_dup(x, a[3], vlen);
 		if (q[0] == NULL || (a[2] != NULL && q[2] == NULL) ||
 		    q[3] == NULL)
@@ -634,10 +647,8 @@ rec_end(struct epcis_xml_state *x)
 	}
 	if ((c = rec_call(x, VC_END)) == NULL)
 		return;
-	if ((c->local = rec_dup(x, e->local,
-	    strlen((const char *)e->local))) == NULL ||
-	    (e->uri != NULL && (c->uri = rec_dup(x, e->uri,
-	    strlen((const char *)e->uri))) == NULL)) {
+	if ((c->local = rec_str(x, e->local)) == NULL ||
+	    (e->uri != NULL && (c->uri = rec_str(x, e->uri)) == NULL)) {
 		x->vrec_off = true;
 		return;
 	}
@@ -798,32 +809,34 @@ v_text_len(struct epcis_reader *r, size_t n)
 	return epcis_rd_input(r, v_line(r), msg);
 }
 
+/* Text (kind VC_TEXT) or a CDATA section (VC_CDATA) to both. */
 static int
-v_text(void *ctx, const char *s, size_t n)
+v_chars(struct epcis_reader *r, int kind, const char *s, size_t n)
 {
-	struct epcis_reader *r = ctx;
-
 	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
 		return -1;
-	rec_text(r->xs, VC_TEXT, s, n);
-	r->xs->vsax->characters(r->xs->vdata, (const xmlChar *)s, (int)n);
+	rec_text(r->xs, kind, s, n);
+	if (kind == VC_TEXT)
+		r->xs->vsax->characters(r->xs->vdata, (const xmlChar *)s,
+		    (int)n);
+	else
+		r->xs->vsax->cdataBlock(r->xs->vdata, (const xmlChar *)s,
+		    (int)n);
 	if (r->err.kind != DIAG_OK)
 		return -1;
 	return epcis_rd_text(r, s, n);
 }
 
 static int
+v_text(void *ctx, const char *s, size_t n)
+{
+	return v_chars(ctx, VC_TEXT, s, n);
+}
+
+static int
 v_cdata(void *ctx, const char *s, size_t n)
 {
-	struct epcis_reader *r = ctx;
-
-	if (r->err.kind != DIAG_OK || v_text_len(r, n) != 0)
-		return -1;
-	rec_text(r->xs, VC_CDATA, s, n);
-	r->xs->vsax->cdataBlock(r->xs->vdata, (const xmlChar *)s, (int)n);
-	if (r->err.kind != DIAG_OK)
-		return -1;
-	return epcis_rd_text(r, s, n);
+	return v_chars(ctx, VC_CDATA, s, n);
 }
 
 /* Line ends in the n bytes at s. */
@@ -1403,12 +1416,7 @@ x_free(struct epcis_reader *r)
 	if (x->vc != NULL)
 		xmlSchemaFreeValidCtxt(x->vc);
 	vstk_pop(r, NULL, 0);
-	while (x->vrmem != NULL) {
-		struct vchunk *c = x->vrmem;
-
-		x->vrmem = c->prev;
-		free(c);
-	}
+	chunk_free_to(&x->vrmem, NULL);
 	for (size_t i = 0; i < x->nvrec; i++) {
 		free(x->vrec[i].ns);
 		free(x->vrec[i].attr);
